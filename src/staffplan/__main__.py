@@ -1,0 +1,5 @@
+"""`python -m staffplan`."""
+
+from staffplan.cli import main
+
+main()

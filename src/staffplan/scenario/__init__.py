@@ -1,0 +1,1 @@
+"""staffplan.scenario."""
