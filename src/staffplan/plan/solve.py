@@ -1,0 +1,251 @@
+"""Solve a `LinearModel`: the LP bound by HiGHS interior point, then an LP-guided rounding dive.
+
+Only the tour counts are integer; once they are fixed, the best allocation, backlog and shortfall are an
+LP. So the strategy is:
+
+1. **Bound.** Solve the LP relaxation with HiGHS's interior-point method (the plan LP is highly degenerate;
+   dual simplex stalls on it). Its value is the lower bound every plan is measured against.
+2. **Dive.** Repeatedly raise the lower bound of the most fractional-upward tour counts to their ceiling
+   and re-solve the LP, until the LP optimum is integral. The final LP is then an exact plan: its
+   continuous part is optimal for its tour counts. If raising a batch makes the LP infeasible (seats,
+   headcount or vendor caps) the batch is halved; a single culprit is rounded down instead.
+3. Everything runs under one time limit and seed; a SIGINT stops the dive at the next LP and finishes the
+   plan by rounding, so Ctrl-C still returns the best plan found.
+
+Solver settings go to HiGHS through the request's `solver_specific_parameters`, which HiGHS rejects when
+unknown (see `highs_options`; the tests read them back from the request).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2 as pb
+from ortools.linear_solver import pywraplp
+
+from staffplan.plan.linear import LinearModel
+
+_EPS = 1e-6
+
+
+class SolveStatus(enum.Enum):
+    OPTIMAL = "optimal"  # gap within tolerance
+    FEASIBLE = "feasible"  # a plan, gap reported
+    INTERRUPTED = "interrupted"  # stopped by the user; best plan so far
+    NO_PLAN = "no_plan"  # time ran out before any plan
+    INFEASIBLE = "infeasible"  # hard rules contradict each other
+
+
+@dataclass(frozen=True)
+class SolveSettings:
+    time_limit_s: float = 60.0
+    seed: int = 0
+    threads: int = 2
+    lp_algorithm: str = "ipm"  # HiGHS `solver` option: ipm, simplex, pdlp
+    gap_tolerance: float = 1e-4
+    batch_share: float = 0.05  # share of the fractional tour counts rounded up per dive step
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    incumbent: float | None
+    bound: float
+    gap: float | None
+    elapsed: float
+    phase: str
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    status: SolveStatus
+    values: np.ndarray | None
+    objective: float
+    lower_bound: float
+    gap: float
+    seconds: float
+    lp_solves: int = 0
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective − bound) / |objective|, 0 when both are 0."""
+    if abs(objective) < 1e-9:
+        return 0.0 if abs(bound) < 1e-9 else math.inf
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def highs_options(settings: SolveSettings) -> str:
+    """The HiGHS options string for one LP solve (`key=value` lines)."""
+    return (f"solver={settings.lp_algorithm}\n"
+            f"random_seed={settings.seed}\n"
+            f"threads={settings.threads}\n"
+            "run_crossover=on\n"
+            f"output_flag={'true' if settings.verbose else 'false'}\n")
+
+
+def lp_request(model: LinearModel, settings: SolveSettings, time_left: float, *,
+               lb: np.ndarray | None = None, ub: np.ndarray | None = None) -> pb.MPModelRequest:
+    """An LP-relaxation request with the given bounds, settings and remaining time."""
+    request = pb.MPModelRequest()
+    request.model.CopyFrom(model.to_proto(relax=True, lb=lb, ub=ub))
+    request.solver_type = pb.MPModelRequest.HIGHS_LINEAR_PROGRAMMING
+    request.solver_time_limit_seconds = max(0.1, time_left)
+    request.solver_specific_parameters = highs_options(settings)
+    request.enable_internal_solver_output = settings.verbose
+    return request
+
+
+@dataclass
+class _LP:
+    ok: bool
+    infeasible: bool
+    objective: float
+    values: np.ndarray
+
+
+class _Relaxation:
+    """The LP relaxation with mutable variable bounds; the model proto is built once and patched."""
+
+    def __init__(self, model: LinearModel, settings: SolveSettings) -> None:
+        self.settings = settings
+        self.request = lp_request(model, settings, settings.time_limit_s)
+        self.lb = np.asarray(model.lb, dtype=float)
+        self.ub = np.asarray(model.ub, dtype=float)
+        self.solves = 0
+
+    def set_bounds(self, indices: np.ndarray, lb: np.ndarray | None = None, ub: np.ndarray | None = None) -> None:
+        variables = self.request.model.variable
+        for k, j in enumerate(indices.tolist()):
+            if lb is not None:
+                self.lb[j] = lb[k]
+                variables[j].lower_bound = float(lb[k])
+            if ub is not None:
+                self.ub[j] = ub[k]
+                variables[j].upper_bound = float(ub[k])
+
+    def solve(self, time_left: float) -> _LP:
+        self.request.solver_time_limit_seconds = max(0.1, time_left)
+        response = pb.MPSolutionResponse()
+        pywraplp.Solver.SolveWithProto(self.request, response)
+        self.solves += 1
+        status = response.status
+        ok = status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) and len(response.variable_value) > 0
+        infeasible = status == pb.MPSOLVER_INFEASIBLE
+        values = np.asarray(response.variable_value, dtype=float)
+        return _LP(ok, infeasible, response.objective_value if ok else math.inf, values)
+
+
+class _Stop:
+    """Set by SIGINT (Ctrl-C) while a solve runs; the dive checks it between LPs."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+@contextmanager
+def _interruptible(stop: _Stop) -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        stop.requested = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: no Ctrl-C handling
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def solve(model: LinearModel, settings: SolveSettings,
+          progress: Callable[[Progress], None] | None = None) -> Solution:
+    """Bound, dive, and report; see the module docstring."""
+    started = time.perf_counter()
+    stop = _Stop()
+    with _interruptible(stop):
+        return _solve(model, settings, progress or (lambda p: None), started, stop)
+
+
+def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progress], None],
+           started: float, stop: _Stop) -> Solution:
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
+    def left() -> float:
+        return settings.time_limit_s - elapsed()
+
+    relaxation = _Relaxation(model, settings)
+    root = relaxation.solve(left())
+    if not root.ok:
+        status = SolveStatus.INFEASIBLE if root.infeasible else SolveStatus.NO_PLAN
+        return Solution(status, None, math.inf, -math.inf, math.inf, elapsed(), relaxation.solves)
+    bound = root.objective
+    report(Progress(None, bound, None, elapsed(), "lp bound"))
+    integer = model.integer_indices()
+    current = root
+    batch_share = settings.batch_share
+    while True:
+        x = current.values[integer]
+        frac = x - np.floor(x + _EPS)
+        fractional = frac > _EPS
+        if not fractional.any():
+            break
+        if stop.requested or left() <= 0:
+            finished = _finish(relaxation, integer, current.values, left)
+            if finished is None:
+                status = SolveStatus.INTERRUPTED if stop.requested else SolveStatus.NO_PLAN
+                return Solution(status, None, math.inf, bound, math.inf, elapsed(), relaxation.solves)
+            current = finished
+            break
+        order = np.flatnonzero(fractional)
+        order = order[np.argsort(-frac[order], kind="stable")]
+        size = max(1, math.ceil(batch_share * len(order)))
+        batch = integer[order[:size]]
+        trial_lb = np.ceil(current.values[batch] - _EPS)
+        old_lb = relaxation.lb[batch].copy()
+        relaxation.set_bounds(batch, lb=trial_lb)
+        trial = relaxation.solve(left())
+        if trial.ok:
+            current = trial
+            report(Progress(None, bound, None, elapsed(), f"dive {int(fractional.sum())}"))
+            continue
+        relaxation.set_bounds(batch, lb=old_lb)
+        if len(batch) > 1:
+            batch_share /= 2
+        else:
+            relaxation.set_bounds(batch, ub=np.floor(current.values[batch] + _EPS))
+    values = _clean(current.values, integer)
+    objective = model.objective(values)
+    gap = relative_gap(objective, bound)
+    if stop.requested:
+        status = SolveStatus.INTERRUPTED
+    else:
+        status = SolveStatus.OPTIMAL if gap <= settings.gap_tolerance else SolveStatus.FEASIBLE
+    report(Progress(objective, bound, gap, elapsed(), "plan"))
+    return Solution(status, values, objective, bound, gap, elapsed(), relaxation.solves)
+
+
+def _finish(relaxation: _Relaxation, integer: np.ndarray, values: np.ndarray,
+            left: Callable[[], float]) -> _LP | None:
+    """Out of time: fix every tour count (nearest, then up, then down) and solve one last LP."""
+    x = values[integer]
+    for rounded in (np.floor(x + 0.5), np.ceil(x - _EPS), np.floor(x + _EPS)):
+        relaxation.set_bounds(integer, lb=rounded, ub=rounded)
+        result = relaxation.solve(max(left(), 30.0))
+        if result.ok:
+            return result
+    return None
+
+
+def _clean(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    out[integer] = np.round(out[integer])
+    return out
