@@ -95,6 +95,122 @@ def demo(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+def requirements(
+    model: Model,
+    forecast: ForecastArg,
+    out: Annotated[Path, typer.Option("--out", help="output file, .csv or .xlsx")] = Path("requirements.csv"),
+) -> None:
+    """Agents needed per interval and stream (Erlang C/A for realtime queues, deadline model for deferred).
+
+    Example: staffplan requirements models/global-trust-safety.yaml inputs/forecast.csv --out requirements.xlsx
+    """
+    from staffplan.reports.requirements_file import write_requirements
+    from staffplan.reports.tables import requirements_summary
+    from staffplan.reports.text import frame_table
+    from staffplan.requirements.build import build_requirements
+    from staffplan.scenario.load import load_inputs
+
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        typer.echo(f"error: --out must end in .csv or .xlsx, not {out.name!r}", err=True)
+        raise typer.Exit(2)
+    with input_errors():
+        inputs = load_inputs(model, forecast)
+    reqs = build_requirements(inputs)
+    write_requirements(out, reqs)
+    typer.echo(frame_table(requirements_summary(reqs)))
+    typer.echo(f"wrote {out}")
+
+
+@app.command()
+def plan(
+    model: Model,
+    forecast: ForecastArg,
+    roster: RosterOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="folder for plan.json and plan.xlsx")] = Path("out"),
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds for the solver, in all")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed", help="random seed: same inputs and seed, same plan")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no live progress")] = False,
+) -> None:
+    """Optimise the week's tour plan and write plan.json and plan.xlsx (Ctrl-C keeps the best plan so far).
+
+    Example: staffplan plan models/global-trust-safety.yaml inputs/forecast.csv --roster inputs/roster.csv --out out
+    """
+    from staffplan.plan.conflicts import PlanConflictError
+    from staffplan.plan.run import make_plan
+    from staffplan.plan.solve import SolveSettings
+    from staffplan.reports.outputs import write_plan_outputs
+    from staffplan.reports.text import plan_summary, progress_line
+    from staffplan.scenario.load import load_inputs
+
+    with input_errors():
+        inputs = load_inputs(model, forecast, roster)
+    for warning in inputs.warnings:
+        typer.echo(str(warning), err=True)
+    settings = SolveSettings(time_limit_s=time_limit, seed=seed)
+    try:
+        run = make_plan(inputs, settings, progress=None if quiet else lambda p: typer.echo(progress_line(p), err=True))
+    except PlanConflictError as exc:
+        for conflict in exc.conflicts:
+            typer.echo(f"error: contradictory rules: {conflict}", err=True)
+        typer.echo("nothing written.", err=True)
+        raise typer.Exit(2) from None
+    if run.plan is None:
+        typer.echo(f"no plan found: solver status {run.status.value}; nothing written.", err=True)
+        raise typer.Exit(1)
+    paths = write_plan_outputs(out, inputs, run)
+    typer.echo(plan_summary(run))
+    for path in paths:
+        typer.echo(f"wrote {path}")
+
+
+bench_app = typer.Typer(help="Benchmarks: plan sizes with a naive baseline, the tour_probe yardstick, Curtois.",
+                        no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("plan")
+def bench_plan(
+    sizes: Annotated[str, typer.Option("--sizes", help="demo sizes, comma-separated")] = "S,M,L,XL",
+    baseline: Annotated[str, typer.Option("--baseline", help="sizes that also run the naive CP-SAT model")] = "S,M",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="seconds per size (default: target)")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    out: Annotated[Path | None, typer.Option("--out", help="also write the markdown table here")] = None,
+) -> None:
+    """Plan each demo size in its own process: model size, times, peak memory, objective, LP bound, gap.
+
+    Example: staffplan bench plan --sizes S,M --baseline S,M --out bench/plan-table.md
+    """
+    from staffplan.atomic import write_text_atomic
+    from staffplan.benchmarks.plan_bench import markdown_table, run_plan_bench
+
+    chosen = [s.strip().upper() for s in sizes.split(",") if s.strip()]
+    with_baseline = {s.strip().upper() for s in baseline.split(",") if s.strip()}
+    rows = run_plan_bench(chosen, seed, with_baseline, time_limit, progress=lambda m: typer.echo(m, err=True))
+    table = markdown_table(rows)
+    typer.echo(table)
+    if out is not None:
+        write_text_atomic(out, table + "\n")
+
+
+@bench_app.command("probe")
+def bench_probe(
+    path: Annotated[Path, typer.Option("--path", help="tour_probe.py")] = Path("../shared/experiments/tour_probe.py"),
+    time_limit: Annotated[float, typer.Option("--time-limit")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """Solve the fixed tour_probe week with staffplan's strategy and compare with its published figures.
+
+    Example: staffplan bench probe --time-limit 60
+    """
+    from staffplan.benchmarks.probe import run_probe
+
+    if not path.is_file():
+        typer.echo(f"error: {path} not found", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(run_probe(path, time_limit, seed)))
+
+
 def main() -> None:
     app(prog_name="staffplan")
 

@@ -9,8 +9,10 @@ LP. So the strategy is:
    and re-solve the LP, until the LP optimum is integral. The final LP is then an exact plan: its
    continuous part is optimal for its tour counts. If raising a batch makes the LP infeasible (seats,
    headcount or vendor caps) the batch is halved; a single culprit is rounded down instead.
-3. Everything runs under one time limit and seed; a SIGINT stops the dive at the next LP and finishes the
-   plan by rounding, so Ctrl-C still returns the best plan found.
+   Before the dive, a **systematic rounding** of each pool's tour counts in start-time order (prefix sums
+   kept within one agent of the LP) gives a first plan with one LP; the better of the two is returned.
+3. Everything runs under one time limit and seed; a SIGINT stops the dive at the next LP and returns the
+   best plan found. The first plan is always completed, even if that overruns the limit.
 
 Solver settings go to HiGHS through the request's `solver_specific_parameters`, which HiGHS rejects when
 unknown (see `highs_options`; the tests read them back from the request).
@@ -50,7 +52,7 @@ class SolveSettings:
     threads: int = 2
     lp_algorithm: str = "ipm"  # HiGHS `solver` option: ipm, simplex, pdlp
     gap_tolerance: float = 1e-4
-    batch_share: float = 0.05  # share of the fractional tour counts rounded up per dive step
+    batch_share: float | None = None  # share of fractional tour counts rounded up per dive step; None: fit the time
     verbose: bool = False
 
 
@@ -165,17 +167,49 @@ def _interruptible(stop: _Stop) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def solve(model: LinearModel, settings: SolveSettings,
-          progress: Callable[[Progress], None] | None = None) -> Solution:
-    """Bound, dive, and report; see the module docstring."""
+Rounder = Callable[[np.ndarray, float], np.ndarray]
+
+
+def prefix_rounding(integer: np.ndarray) -> Rounder:
+    """Round the prefix sums of the integer variables in index order (a model without caps to respect)."""
+    def rounder(values: np.ndarray, threshold: float) -> np.ndarray:
+        out = values.copy()
+        prefix = np.floor(np.cumsum(values[integer]) + 1 - threshold)
+        out[integer] = np.maximum(np.diff(np.concatenate([[0.0], prefix])), 0.0)
+        return out
+    return rounder
+
+
+def solve(model: LinearModel, settings: SolveSettings, progress: Callable[[Progress], None] | None = None,
+          rounding: Rounder | None = None) -> Solution:
+    """Bound, round, dive, and report; see the module docstring.
+
+    `rounding(lp_values, threshold)` turns the LP optimum into integer tour counts that respect the hard
+    caps (the plan model supplies one that knows seats and headcount limits).
+    """
     started = time.perf_counter()
     stop = _Stop()
+    rounder = rounding or prefix_rounding(model.integer_indices())
     with _interruptible(stop):
-        return _solve(model, settings, progress or (lambda p: None), started, stop)
+        return _solve(model, settings, progress or (lambda p: None), started, stop, rounder)
+
+
+@dataclass
+class _Best:
+    values: np.ndarray | None = None
+    objective: float = math.inf
+
+    def offer(self, model: LinearModel, values: np.ndarray, integer: np.ndarray) -> bool:
+        candidate = _clean(values, integer)
+        objective = model.objective(candidate)
+        if objective < self.objective - 1e-9:
+            self.values, self.objective = candidate, objective
+            return True
+        return False
 
 
 def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progress], None],
-           started: float, stop: _Stop) -> Solution:
+           started: float, stop: _Stop, rounder: Rounder) -> Solution:
     def elapsed() -> float:
         return time.perf_counter() - started
 
@@ -190,59 +224,100 @@ def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progre
     bound = root.objective
     report(Progress(None, bound, None, elapsed(), "lp bound"))
     integer = model.integer_indices()
-    current = root
-    batch_share = settings.batch_share
-    while True:
-        x = current.values[integer]
-        frac = x - np.floor(x + _EPS)
-        fractional = frac > _EPS
-        if not fractional.any():
-            break
-        if stop.requested or left() <= 0:
-            finished = _finish(relaxation, integer, current.values, left)
-            if finished is None:
-                status = SolveStatus.INTERRUPTED if stop.requested else SolveStatus.NO_PLAN
-                return Solution(status, None, math.inf, bound, math.inf, elapsed(), relaxation.solves)
-            current = finished
-            break
-        order = np.flatnonzero(fractional)
-        order = order[np.argsort(-frac[order], kind="stable")]
-        size = max(1, math.ceil(batch_share * len(order)))
-        batch = integer[order[:size]]
-        trial_lb = np.ceil(current.values[batch] - _EPS)
-        old_lb = relaxation.lb[batch].copy()
-        relaxation.set_bounds(batch, lb=trial_lb)
-        trial = relaxation.solve(left())
-        if trial.ok:
-            current = trial
-            report(Progress(None, bound, None, elapsed(), f"dive {int(fractional.sum())}"))
-            continue
-        relaxation.set_bounds(batch, lb=old_lb)
-        if len(batch) > 1:
-            batch_share /= 2
-        else:
-            relaxation.set_bounds(batch, ub=np.floor(current.values[batch] + _EPS))
-    values = _clean(current.values, integer)
-    objective = model.objective(values)
-    gap = relative_gap(objective, bound)
+    best = _Best()
+
+    def reported(phase: str) -> None:
+        gap = relative_gap(best.objective, bound) if best.values is not None else None
+        report(Progress(best.objective if best.values is not None else None, bound, gap, elapsed(), phase))
+
+    if np.any(np.abs(root.values[integer] - np.round(root.values[integer])) > _EPS):
+        rounded = _first_rounding(relaxation, integer, root.values, rounder, left)
+        if rounded is not None and best.offer(model, rounded.values, integer):
+            reported("rounding")
+    dive = _dive(model, relaxation, root, integer, settings, stop, left, reported)
+    if dive is not None:
+        best.offer(model, dive.values, integer)
+    if best.values is None:
+        status = SolveStatus.INTERRUPTED if stop.requested else SolveStatus.NO_PLAN
+        return Solution(status, None, math.inf, bound, math.inf, elapsed(), relaxation.solves)
+    gap = relative_gap(best.objective, bound)
     if stop.requested:
         status = SolveStatus.INTERRUPTED
     else:
         status = SolveStatus.OPTIMAL if gap <= settings.gap_tolerance else SolveStatus.FEASIBLE
-    report(Progress(objective, bound, gap, elapsed(), "plan"))
-    return Solution(status, values, objective, bound, gap, elapsed(), relaxation.solves)
+    report(Progress(best.objective, bound, gap, elapsed(), "plan"))
+    return Solution(status, best.values, best.objective, bound, gap, elapsed(), relaxation.solves)
 
 
-def _finish(relaxation: _Relaxation, integer: np.ndarray, values: np.ndarray,
-            left: Callable[[], float]) -> _LP | None:
-    """Out of time: fix every tour count (nearest, then up, then down) and solve one last LP."""
-    x = values[integer]
-    for rounded in (np.floor(x + 0.5), np.ceil(x - _EPS), np.floor(x + _EPS)):
-        relaxation.set_bounds(integer, lb=rounded, ub=rounded)
-        result = relaxation.solve(max(left(), 30.0))
-        if result.ok:
-            return result
-    return None
+def _dive(model: LinearModel, relaxation: _Relaxation, root: _LP, integer: np.ndarray, settings: SolveSettings,
+          stop: _Stop, left: Callable[[], float], reported: Callable[[str], None]) -> _LP | None:
+    """Raise the most fractional-upward tour counts in batches until the LP optimum is integral."""
+    saved_lb, saved_ub = relaxation.lb.copy(), relaxation.ub.copy()
+    current = root
+    batch_share = settings.batch_share or _batch_share(left(), settings.time_limit_s - left())
+    try:
+        while True:
+            x = current.values[integer]
+            frac = x - np.floor(x + _EPS)
+            fractional = frac > _EPS
+            if not fractional.any():
+                return current
+            if stop.requested or left() <= 0:
+                return None
+            order = np.flatnonzero(fractional)
+            order = order[np.argsort(-frac[order], kind="stable")]
+            size = max(1, math.ceil(batch_share * len(order)))
+            batch = integer[order[:size]]
+            old_lb = relaxation.lb[batch].copy()
+            relaxation.set_bounds(batch, lb=np.ceil(current.values[batch] - _EPS))
+            trial = relaxation.solve(left())
+            if trial.ok:
+                current = trial
+                reported(f"dive {int(fractional.sum())}")
+                continue
+            relaxation.set_bounds(batch, lb=old_lb)
+            if len(batch) > 1:
+                batch_share /= 2
+            else:
+                relaxation.set_bounds(batch, ub=np.floor(current.values[batch] + _EPS))
+    finally:
+        everything = np.arange(len(saved_lb))
+        relaxation.set_bounds(everything, lb=saved_lb, ub=saved_ub)
+
+
+def _first_rounding(relaxation: _Relaxation, integer: np.ndarray, values: np.ndarray, rounder: Rounder,
+                    left: Callable[[], float]) -> _LP | None:
+    """Fix the tour counts to a rounding of the LP and solve the LP for everything else.
+
+    Thresholds 0.3 then 0.5 (a prefix rounds up from .3, then from .5): the first is fuller, the second
+    cheaper; the better feasible plan wins. On the M demo the first rounding is within 15-17 % of the bound.
+    """
+    saved_lb, saved_ub = relaxation.lb.copy(), relaxation.ub.copy()
+    best: _LP | None = None
+    try:
+        for threshold in (0.3, 0.5):
+            rounded = rounder(values, threshold)[integer]
+            relaxation.set_bounds(integer, lb=rounded, ub=rounded)
+            # The first plan is always finished, even past the time limit: a plan beats none.
+            result = relaxation.solve(left() if best is not None else max(left(), 60.0))
+            if result.ok and (best is None or result.objective < best.objective):
+                best = result
+            if left() <= 0 and best is not None:
+                break
+    finally:
+        everything = np.arange(len(saved_lb))
+        relaxation.set_bounds(everything, lb=saved_lb, ub=saved_ub)
+    return best
+
+
+def _batch_share(time_left: float, lp_seconds: float) -> float:
+    """Round up a smaller share per step when there is time for more LPs: smaller steps, better plans.
+
+    On the tour_probe week a dive needs about 0.7 / share LP solves; shares 0.25 / 0.1 / 0.03 / 0.01 gave
+    1.20 / 1.15 / 1.09 / 1.08 times the LP bound. Plan for the dive to use about 70 % of the time left.
+    """
+    steps = 0.7 * time_left / max(lp_seconds, 0.05)
+    return min(0.25, max(0.01, 0.7 / max(steps, 1.0)))
 
 
 def _clean(values: np.ndarray, integer: np.ndarray) -> np.ndarray:

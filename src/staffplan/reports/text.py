@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from staffplan.scenario.load import Inputs
+
+if TYPE_CHECKING:
+    from staffplan.plan.run import PlanRun
+    from staffplan.plan.solve import Progress
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -66,3 +73,33 @@ def _target(target: object) -> str:
         return f"{target.share:.0%} in {target.within_hours:g} h"
     sl, within = getattr(target, "service_level", 0.0), getattr(target, "answer_within_seconds", 0.0)
     return f"{sl:.0%} in {within:g} s"
+
+
+def frame_table(frame: pd.DataFrame) -> str:
+    return table([str(c) for c in frame.columns],
+                 [[v.item() if hasattr(v, "item") else v for v in row] for row in frame.itertuples(index=False)])
+
+
+def progress_line(progress: Progress) -> str:
+    incumbent = "—" if progress.incumbent is None else f"{progress.incumbent:,.0f}"
+    gap = "—" if progress.gap is None else f"{progress.gap:.2%}"
+    return (f"[{progress.elapsed:6.1f}s] {progress.phase:<12} plan {incumbent:>12}  "
+            f"bound {progress.bound:>12,.0f}  gap {gap:>7}")
+
+
+def plan_summary(run: PlanRun) -> str:
+    from staffplan.reports.plan_json import kpis
+
+    assert run.plan is not None
+    k = kpis(run.plan, run.requirements)
+    lines = [
+        f"status {run.plan.status}: cost {k['cost_per_week']:,.0f}/week, {k['headcount']:,} agents, "
+        f"coverage {k['coverage_pct']:.2f}%, understaffed {k['understaffed_agent_hours']:,.1f} agent-hours",
+        f"objective {k['objective']:,.0f}, lower bound {k['lower_bound']:,.0f}, gap {k['gap']:.2%} "
+        f"(build {run.build_seconds:.1f}s, solve {k['solve_seconds']:.1f}s)",
+        "",
+        table(["site", "FTE"], [[s, v] for s, v in k["fte_by_site"].items()]),
+        "",
+        table(["vendor", "FTE"], [[s, v] for s, v in k["fte_by_vendor"].items()]),
+    ]
+    return "\n".join(lines)

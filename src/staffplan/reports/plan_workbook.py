@@ -1,0 +1,85 @@
+"""`plan.xlsx` for planners: Summary, Requirements, Coverage, Shifts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl.chart import LineChart, Reference
+
+from staffplan.plan.result import Plan
+from staffplan.reports import excel, tables
+from staffplan.reports.plan_json import kpis
+from staffplan.requirements.build import Requirements
+from staffplan.scenario.schema import Scenario
+
+KPI_LABELS = [
+    ("status", "Solver status", None),
+    ("objective", "Objective (cost + penalties)", "money"),
+    ("lower_bound", "Lower bound (no plan can cost less)", "money"),
+    ("gap", "Gap to the lower bound", "pct"),
+    ("cost_per_week", "Wage cost per week", "money"),
+    ("headcount", "Agents (headcount)", "int"),
+    ("coverage_pct", "Coverage", "pct"),
+    ("understaffed_agent_hours", "Understaffed agent-hours", "hours"),
+    ("solve_seconds", "Solve time, seconds", "hours"),
+]
+
+
+def _summary(wb: Any, scenario: Scenario, requirements: Requirements, plan: Plan) -> None:
+    ws = wb.create_sheet("Summary")
+    values = {"status": plan.status, **kpis(plan, requirements)}
+    values["coverage_pct"] = values["coverage_pct"] / 100.0
+    excel.set_cell(ws, 1, 1, f"{scenario.name}: plan for the week of {scenario.week_start} (UTC)")
+    ws.cell(row=1, column=1).font = excel.TITLE_FONT
+    row = 3
+    for key, label, fmt in KPI_LABELS:
+        excel.set_cell(ws, row, 1, label)
+        ws.cell(row=row, column=1).font = excel.LABEL_FONT
+        excel.set_cell(ws, row, 2, values[key], excel.FORMATS.get(fmt or "", None))
+        row += 1
+    for title, key in (("FTE by site", "fte_by_site"), ("FTE by vendor", "fte_by_vendor")):
+        row += 1
+        excel.header_row(ws, row, [title, "FTE"])
+        for name, fte in values[key].items():
+            row += 1
+            excel.set_cell(ws, row, 1, name)
+            excel.set_cell(ws, row, 2, fte, excel.FORMATS["agents"])
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 18
+    _chart(wb, ws, requirements, plan, anchor="D3")
+
+
+def _chart(wb: Any, ws: Any, requirements: Requirements, plan: Plan, anchor: str) -> None:
+    """Required vs scheduled productive agents per interval, all streams together (a native line chart)."""
+    data = wb.create_sheet("ChartData")
+    data.sheet_state = "hidden"
+    excel.header_row(data, 1, ["interval", "required", "scheduled"])
+    grid = requirements.grid
+    for t in range(grid.num_slots):
+        required = sum(float(n.required_net[t]) for n in requirements.needs)
+        scheduled = sum(float(plan.outcomes[n.stream].scheduled[t]) for n in requirements.needs)
+        excel.set_cell(data, t + 2, 1, grid.slot_start(t).strftime("%a %H:%M"))
+        excel.set_cell(data, t + 2, 2, round(required, 2))
+        excel.set_cell(data, t + 2, 3, round(scheduled, 2))
+    chart = LineChart()
+    chart.title = "Required vs scheduled productive agents (UTC)"
+    chart.y_axis.title = "agents"
+    chart.height, chart.width = 9, 22
+    chart.add_data(Reference(data, min_col=2, max_col=3, min_row=1, max_row=grid.num_slots + 1), titles_from_data=True)
+    chart.set_categories(Reference(data, min_col=1, min_row=2, max_row=grid.num_slots + 1))
+    ws.add_chart(chart, anchor)
+
+
+def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requirements, plan: Plan) -> Path:
+    wb = excel.new_workbook()
+    _summary(wb, scenario, requirements, plan)
+    excel.write_frame(wb.create_sheet("Requirements"), tables.requirements_table(requirements),
+                      formats={"volume": "agents", "workload_hours": "hours", "required_net": "agents",
+                               "required_gross": "agents"}, freeze_cols=3)
+    excel.write_frame(wb.create_sheet("Coverage"), tables.coverage_table(requirements, plan),
+                      formats={"required": "agents", "scheduled": "agents", "short": "agents"}, freeze_cols=3)
+    excel.write_frame(wb.create_sheet("Shifts"), tables.shifts_table(scenario, plan, requirements.grid),
+                      formats={"headcount": "int"}, freeze_cols=3)
+    wb.move_sheet("ChartData", offset=len(wb.sheetnames))
+    return excel.save_workbook(wb, path)

@@ -1,0 +1,93 @@
+"""Results → pandas tables; the one place where report columns are defined."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from staffplan.plan.result import Plan
+from staffplan.requirements.build import Requirements
+from staffplan.scenario.schema import Scenario
+from staffplan.scenario.timegrid import TimeGrid
+
+REQUIREMENT_COLUMNS = ["interval_start", "queue", "language", "volume", "workload_hours", "required_net",
+                       "required_gross", "target_kind"]
+
+
+def _stamps(requirements: Requirements) -> list[str]:
+    grid = requirements.grid
+    return [grid.slot_start(t).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in range(grid.num_slots)]
+
+
+def requirements_table(requirements: Requirements) -> pd.DataFrame:
+    """One row per interval and stream, long format."""
+    stamps = _stamps(requirements)
+    frames = [
+        pd.DataFrame({
+            "interval_start": stamps, "queue": need.queue, "language": need.language,
+            "volume": need.volume.round(3), "workload_hours": need.workload_hours.round(4),
+            "required_net": need.required_net.round(3), "required_gross": need.required_gross.round(3),
+            "target_kind": need.kind,
+        })
+        for need in requirements.needs
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=REQUIREMENT_COLUMNS)
+
+
+def requirements_summary(requirements: Requirements) -> pd.DataFrame:
+    """Per queue: kind, streams, weekly volume, peak net and gross agents, productive agent-hours."""
+    table = requirements_table(requirements)
+    slot_hours = requirements.grid.interval_minutes / 60.0
+    per_slot = table.groupby(["queue", "interval_start"], sort=False)[["required_net", "required_gross"]].sum()
+    peaks = per_slot.groupby(level="queue", sort=False).max()
+    per_queue = table.groupby("queue", sort=False).agg(
+        kind=("target_kind", "first"), streams=("language", "nunique"), weekly_volume=("volume", "sum"),
+        agent_hours_net=("required_net", "sum"),
+    )
+    per_queue["agent_hours_net"] *= slot_hours
+    per_queue["peak_net"] = peaks["required_net"]
+    per_queue["peak_gross"] = peaks["required_gross"]
+    return per_queue.reset_index()[["queue", "kind", "streams", "weekly_volume", "peak_net", "peak_gross",
+                                    "agent_hours_net"]]
+
+
+def shifts_table(scenario: Scenario, plan: Plan, grid: TimeGrid) -> pd.DataFrame:
+    """Headcount per site, pool, local day and shift start: what a site has to staff, in its local time."""
+    rows: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
+    pools = {p.id: p for _, p in scenario.pools()}
+    for planned in plan.tours:
+        site = scenario.site(planned.site)
+        for shift in planned.tour.shifts:
+            start = shift.local_start
+            end = start + shift.slots * grid.interval
+            key = (planned.site, planned.pool, start.date().isoformat(), start.strftime("%H:%M"), planned.tour.template)
+            row = rows.setdefault(key, {
+                "site": planned.site, "vendor": planned.vendor, "pool": planned.pool,
+                "languages": " ".join(pools[planned.pool].languages),
+                "local_date": start.date().isoformat(), "local_day": start.strftime("%a"),
+                "local_start": start.strftime("%H:%M"), "local_end": end.astimezone(site.zone).strftime("%H:%M"),
+                "utc_start": start.astimezone(dt.UTC).strftime("%a %H:%M"),
+                "utc_end": end.astimezone(dt.UTC).strftime("%a %H:%M"),
+                "template": planned.tour.template, "headcount": 0, "night": shift.night,
+            })
+            row["headcount"] += planned.headcount
+    frame = pd.DataFrame(list(rows.values()))
+    if frame.empty:
+        return frame
+    return frame.sort_values(["vendor", "site", "pool", "local_date", "local_start"], ignore_index=True)
+
+
+def coverage_table(requirements: Requirements, plan: Plan) -> pd.DataFrame:
+    """Required vs scheduled productive agents per interval and stream."""
+    stamps = _stamps(requirements)
+    frames = []
+    for need in requirements.needs:
+        outcome = plan.outcomes[need.stream]
+        frames.append(pd.DataFrame({
+            "interval_start": stamps, "queue": need.queue, "language": need.language, "severity": need.severity.value,
+            "kind": need.kind, "required": need.required_net.round(3), "scheduled": outcome.scheduled.round(3),
+            "short": outcome.shortfall.round(3),
+        }))
+    return pd.concat(frames, ignore_index=True)
