@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 a plan or check found problems, 2 bad input (nothing wr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -158,10 +159,72 @@ def plan(
     if run.plan is None:
         typer.echo(f"no plan found: solver status {run.status.value}; nothing written.", err=True)
         raise typer.Exit(1)
-    paths = write_plan_outputs(out, inputs, run)
+    paths = write_plan_outputs(out, inputs, run, settings=dataclasses.asdict(settings))
     typer.echo(plan_summary(run))
     for path in paths:
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def check(
+    plan_file: Annotated[Path, typer.Argument(help="plan.json or a plan workbook (its Tours sheet), edited or not",
+                                              show_default=False)],
+    model: Annotated[Path, typer.Option("--model", help="the operating model YAML the plan was made for")],
+    forecast: Annotated[Path, typer.Option("--forecast", help="the forecast CSV to check coverage against")],
+    roster: RosterOpt = None,
+    day: Annotated[str | None, typer.Option("--day", help="only gaps on this UTC day: Mon..Sun or YYYY-MM-DD")] = None,
+    queue: Annotated[str | None, typer.Option("--queue", help="only gaps of this queue")] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="agents short before an interval is a gap")] = 0.05,
+    gaps_out: Annotated[Path | None, typer.Option("--gaps", help="gaps file (.csv or .xlsx)")] = None,
+) -> None:
+    """Recompute coverage, gaps and rule violations of a plan; exit 0 clean, 1 gaps or violations, 2 bad input.
+
+    Example: staffplan check out/plan.xlsx --model models/global-trust-safety.yaml --forecast inputs/forecast.csv
+    """
+    from staffplan.atomic import write_atomic
+    from staffplan.check.plan_file import read_headcounts
+    from staffplan.check.recompute import check_plan
+    from staffplan.plan.conflicts import PlanConflictError
+    from staffplan.reports import excel
+    from staffplan.reports.tables import gaps_table
+    from staffplan.reports.text import frame_table
+    from staffplan.scenario.load import load_inputs
+
+    with input_errors():
+        inputs = load_inputs(model, forecast, roster)
+        headcounts = read_headcounts(plan_file)
+        try:
+            result = check_plan(inputs, headcounts, str(plan_file), tolerance=tolerance)
+        except PlanConflictError as exc:
+            for conflict in exc.conflicts:
+                typer.echo(f"error: contradictory rules: {conflict}", err=True)
+            raise typer.Exit(2) from None
+    gaps = [g for g in result.gaps if (queue is None or g.queue == queue) and _on_day(g.interval_start, day)]
+    table = gaps_table(gaps, inputs.scenario, result.requirements)
+    target = gaps_out or plan_file.with_name("gaps.csv")
+    if target.suffix.lower() == ".xlsx":
+        wb = excel.new_workbook()
+        excel.write_frame(wb.create_sheet("Gaps"), table, freeze_cols=3)
+        excel.save_workbook(wb, target)
+    else:
+        write_atomic(target, lambda p: table.to_csv(p, index=False))
+    typer.echo(f"{len(gaps)} gap(s) beyond {tolerance:g} agents" + (":" if gaps else "."))
+    if gaps:
+        typer.echo(frame_table(table.head(40)))
+    typer.echo(f"{len(result.violations)} rule violation(s)" + (":" if result.violations else "."))
+    for v in result.violations[:200]:
+        typer.echo(f"  {v.rule}: {v.where}: {v.detail}")
+    typer.echo(f"wrote {target}")
+    if gaps or result.violations:
+        raise typer.Exit(1)
+
+
+def _on_day(moment: dt.datetime, day: str | None) -> bool:
+    if day is None:
+        return True
+    if len(day) == 3:
+        return moment.strftime("%a").lower() == day.lower()
+    return moment.date().isoformat() == day
 
 
 bench_app = typer.Typer(help="Benchmarks: plan sizes with a naive baseline, the tour_probe yardstick, Curtois.",

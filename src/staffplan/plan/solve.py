@@ -76,6 +76,17 @@ class Solution:
     lp_solves: int = 0
 
 
+def solve_lp(model: LinearModel, settings: SolveSettings, *, lb: np.ndarray | None = None,
+             ub: np.ndarray | None = None) -> np.ndarray | None:
+    """One LP relaxation with the given bounds (e.g. tour counts fixed): its optimal values, or None."""
+    relaxation = _Relaxation(model, settings)
+    if lb is not None or ub is not None:
+        everything = np.arange(model.num_vars)
+        relaxation.set_bounds(everything, lb=lb, ub=ub)
+    result = relaxation.solve(settings.time_limit_s)
+    return result.values if result.ok else None
+
+
 def relative_gap(objective: float, bound: float) -> float:
     """(objective − bound) / |objective|, 0 when both are 0."""
     if abs(objective) < 1e-9:

@@ -1,4 +1,4 @@
-"""`plan.xlsx` for planners: Summary, Requirements, Coverage, Shifts."""
+"""`plan.xlsx` for planners: Summary, Requirements, Coverage, Heatmap, Gaps, Shifts, Tours, Assumptions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
 
+from staffplan.check.recompute import find_gaps
 from staffplan.plan.result import Plan
 from staffplan.reports import excel, tables
 from staffplan.reports.plan_json import kpis
@@ -71,7 +74,61 @@ def _chart(wb: Any, ws: Any, requirements: Requirements, plan: Plan, anchor: str
     ws.add_chart(chart, anchor)
 
 
-def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requirements, plan: Plan) -> Path:
+def _heatmap(wb: Any, requirements: Requirements, plan: Plan) -> None:
+    """Stream × interval, the share of the requirement scheduled: red where short, green where covered."""
+    ws = wb.create_sheet("Heatmap")
+    grid = requirements.grid
+    excel.header_row(ws, 1, ["queue", "language"] + [grid.slot_start(t).strftime("%a %H:%M")
+                                                      for t in range(grid.num_slots)])
+    row = 1
+    for need in requirements.needs:
+        row += 1
+        excel.set_cell(ws, row, 1, need.queue)
+        excel.set_cell(ws, row, 2, need.language)
+        scheduled = plan.outcomes[need.stream].scheduled
+        for t in range(grid.num_slots):
+            required = float(need.required_net[t])
+            value = min(float(scheduled[t]) / required, 1.5) if required > 1e-9 else None
+            excel.set_cell(ws, row, t + 3, None if value is None else round(value, 3), excel.FORMATS["pct"])
+    last = f"{get_column_letter(grid.num_slots + 2)}{max(row, 2)}"
+    ws.conditional_formatting.add(f"C2:{last}", ColorScaleRule(
+        start_type="num", start_value=0.5, start_color="F8696B", mid_type="num", mid_value=0.95,
+        mid_color="FFEB84", end_type="num", end_value=1.0, end_color="63BE7B"))
+    ws.freeze_panes = "C2"
+    ws.column_dimensions["A"].width = 14
+    for col in range(3, grid.num_slots + 3):
+        ws.column_dimensions[get_column_letter(col)].width = 7
+
+
+def _assumptions(wb: Any, scenario: Scenario, settings: dict[str, Any]) -> None:
+    """Every parameter the plan used, flattened from the model and the solver settings."""
+    ws = wb.create_sheet("Assumptions")
+    excel.header_row(ws, 1, ["parameter", "value"])
+    rows = sorted(_flatten("", scenario.model_dump(mode="json"))) + sorted(_flatten("solver", settings))
+    for r, (key, value) in enumerate(rows, start=2):
+        excel.set_cell(ws, r, 1, key)
+        excel.set_cell(ws, r, 2, value)
+    ws.column_dimensions["A"].width = 60
+    ws.column_dimensions["B"].width = 40
+    ws.freeze_panes = "A2"
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in _flatten(f"{prefix}.{k}" if prefix else str(k), v)]
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return [(prefix, ", ".join(str(v) for v in value))]
+        out = []
+        for i, v in enumerate(value):
+            key = v.get("id", i) if isinstance(v, dict) else i
+            out += _flatten(f"{prefix}[{key}]", v)
+        return out
+    return [(prefix, value)]
+
+
+def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requirements, plan: Plan,
+                        settings: dict[str, Any] | None = None) -> Path:
     wb = excel.new_workbook()
     _summary(wb, scenario, requirements, plan)
     excel.write_frame(wb.create_sheet("Requirements"), tables.requirements_table(requirements),
@@ -79,7 +136,14 @@ def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requiremen
                                "required_gross": "agents"}, freeze_cols=3)
     excel.write_frame(wb.create_sheet("Coverage"), tables.coverage_table(requirements, plan),
                       formats={"required": "agents", "scheduled": "agents", "short": "agents"}, freeze_cols=3)
+    _heatmap(wb, requirements, plan)
+    excel.write_frame(wb.create_sheet("Gaps"), tables.gaps_table(find_gaps(requirements, plan, 0.05), scenario,
+                                                                 requirements),
+                      formats={"required": "agents", "scheduled": "agents", "short": "agents"}, freeze_cols=3)
     excel.write_frame(wb.create_sheet("Shifts"), tables.shifts_table(scenario, plan, requirements.grid),
                       formats={"headcount": "int"}, freeze_cols=3)
+    excel.write_frame(wb.create_sheet("Tours"), tables.tours_table(plan, requirements.grid),
+                      formats={"headcount": "int", "paid_hours": "hours"}, freeze_cols=1)
+    _assumptions(wb, scenario, settings or {})
     wb.move_sheet("ChartData", offset=len(wb.sheetnames))
     return excel.save_workbook(wb, path)

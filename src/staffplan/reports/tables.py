@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from staffplan.check.recompute import Gap
 from staffplan.plan.result import Plan
 from staffplan.requirements.build import Requirements
 from staffplan.scenario.schema import Scenario
@@ -91,3 +93,35 @@ def coverage_table(requirements: Requirements, plan: Plan) -> pd.DataFrame:
             "short": outcome.shortfall.round(3),
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def gaps_table(gaps: Sequence[Gap], scenario: Scenario, requirements: Requirements) -> pd.DataFrame:
+    """Every under-staffed interval × stream, worst first, with the local time at the sites that could fill it."""
+    columns = ["interval_start", "queue", "language", "severity", "kind", "required", "scheduled", "short",
+               "local_time_at_sites_that_could_fill"]
+    rows = []
+    for gap in gaps:
+        sites = [s for s, p in scenario.pools()
+                 if gap.language in p.languages and scenario.may_work(s, p, gap.queue)]
+        local = sorted({f"{s.id} {gap.interval_start.astimezone(s.zone):%a %H:%M}" for s in sites})
+        rows.append([gap.interval_start.strftime("%Y-%m-%dT%H:%MZ"), gap.queue, gap.language, gap.severity.value,
+                     gap.kind, round(gap.required, 3), round(gap.scheduled, 3), round(gap.short, 3),
+                     "; ".join(local) or "no site may serve it"])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tours_table(plan: Plan, grid: TimeGrid) -> pd.DataFrame:
+    """One row per planned tour: the sheet `staffplan check` reads back (edit `headcount`, delete rows)."""
+    rows = []
+    for planned in plan.tours:
+        first = min(planned.tour.shifts, key=lambda s: s.day)
+        rows.append({
+            "tour_id": f"{planned.pool}.{planned.tour.id}", "site": planned.site, "vendor": planned.vendor,
+            "pool": planned.pool, "template": planned.tour.template,
+            "local_start": first.local_start.strftime("%H:%M"),
+            "local_days": " ".join(s.local_start.strftime("%a") for s in sorted(planned.tour.shifts,
+                                                                                 key=lambda s: s.day)),
+            "paid_hours": planned.tour.paid_hours, "headcount": planned.headcount,
+        })
+    return pd.DataFrame(rows, columns=["tour_id", "site", "vendor", "pool", "template", "local_start", "local_days",
+                                       "paid_hours", "headcount"])

@@ -1,0 +1,1 @@
+"""`staffplan check`: recompute coverage, gaps and rule violations of any plan, edited or not."""
