@@ -274,6 +274,31 @@ def bench_probe(
     typer.echo(json.dumps(run_probe(path, time_limit, seed)))
 
 
+@bench_app.command("curtois")
+def bench_curtois(
+    instances: Annotated[str, typer.Option("--instances", help="instance numbers, e.g. 1-12 or 1,3,13-15")] = "1-12",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per instance")] = 60.0,
+    out: Annotated[Path, typer.Option("--out", help="folder for InstanceN.solution.txt")] = Path("curtois-out"),
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    data: Annotated[Path | None, typer.Option("--data", help="benchmark folder (default ../shared/benchmarks/curtois)")
+                    ] = None,
+) -> None:
+    """Solve Curtois & Qu shift-scheduling instances with the rostering engine; print objective, best known, gap.
+
+    Example: staffplan bench curtois --instances 1-12 --time-limit 60 --out curtois-out
+    """
+    from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, parse_instance_range, render_table, run_curtois
+
+    try:
+        chosen = parse_instance_range(instances)
+    except ValueError as exc:
+        typer.echo(f"error: --instances: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = run_curtois(chosen, time_limit, out, seed=seed, progress=lambda m: typer.echo(m, err=True),
+                       data_dir=data or DEFAULT_DATA_DIR)
+    typer.echo(render_table(rows))
+
+
 def main() -> None:
     app(prog_name="staffplan")
 

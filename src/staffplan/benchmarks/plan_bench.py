@@ -33,6 +33,12 @@ def run_plan_bench(sizes: list[str], seed: int, baseline_sizes: set[str], time_l
     return rows
 
 
+def _number(value: float | None, missing: str, unit: str = "", digits: int = 0) -> str:
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return missing
+    return f"{value:,.{digits}f}{unit}"
+
+
 def markdown_table(rows: list[dict[str, Any]]) -> str:
     head = ("| size | tours | variables | rows | build s | solve s | peak MB | objective | LP bound | gap | "
             "coverage % | naive CP-SAT objective (gap to LP bound) |")
@@ -47,6 +53,6 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             naive = "no plan" if base["objective"] is None else f"{base['objective']:,.0f} ({base['gap_pct']:.1f} %)"
         lines.append(
             f"| {r['size']} | {r['tours']:,} | {r['variables']:,} | {r['rows']:,} | {r['build_s']} | {r['solve_s']} | "
-            f"{r['peak_mb']:,} | {r['objective']:,.0f} | {r['lower_bound']:,.0f} | {r['gap_pct']:.2f} % | "
-            f"{r.get('coverage_pct', '—')} | {naive} |")
+            f"{r['peak_mb']:,} | {_number(r['objective'], 'no plan')} | {_number(r['lower_bound'], 'LP unfinished')} | "
+            f"{_number(r['gap_pct'], '—', ' %', 2)} | {r.get('coverage_pct', '—')} | {naive} |")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import resource
 import sys
 import tempfile
@@ -28,6 +29,11 @@ from staffplan.scenario.load import load_inputs
 
 def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def _finite(value: float, digits: int) -> float | None:
+    """JSON has no infinity: a missing plan or bound is null."""
+    return round(value, digits) if math.isfinite(value) else None
 
 
 def naive_cp_sat(lp: LinearModel, time_limit_s: float, seed: int) -> dict[str, Any]:
@@ -63,8 +69,8 @@ def run(size: str, time_limit_s: float, seed: int, baseline: bool) -> dict[str, 
         "size": size, "variables": model.lp.num_vars, "rows": model.lp.num_rows, "nonzeros": model.lp.nonzeros,
         "tours": len(model.tours), "requirements_s": round(req_s, 2), "build_s": round(build_s, 1),
         "solve_s": round(solution.seconds, 1), "status": solution.status.value,
-        "objective": round(solution.objective, 1), "lower_bound": round(solution.lower_bound, 1),
-        "gap_pct": round(100 * solution.gap, 2), "lp_solves": solution.lp_solves,
+        "objective": _finite(solution.objective, 1), "lower_bound": _finite(solution.lower_bound, 1),
+        "gap_pct": _finite(100 * solution.gap, 2), "lp_solves": solution.lp_solves,
     }
     if solution.values is not None:
         plan = read_plan(inputs.scenario, requirements, model, solution.values, status=solution.status.value,
@@ -76,7 +82,7 @@ def run(size: str, time_limit_s: float, seed: int, baseline: bool) -> dict[str, 
     if baseline:
         naive = naive_cp_sat(model.lp, time_limit_s, seed)
         naive["gap_pct"] = (round(100 * relative_gap(naive["objective"], solution.lower_bound), 1)
-                            if naive["objective"] is not None else None)
+                            if naive["objective"] is not None and math.isfinite(solution.lower_bound) else None)
         row["baseline"] = naive
     row["peak_mb"] = round(peak_memory_mb())
     return row
