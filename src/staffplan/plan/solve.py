@@ -12,7 +12,8 @@ LP. So the strategy is:
    Before the dive, a **systematic rounding** of each pool's tour counts in start-time order (prefix sums
    kept within one agent of the LP) gives a first plan with one LP; the better of the two is returned.
 3. Everything runs under one time limit and seed; a SIGINT stops the dive at the next LP and returns the
-   best plan found. The first plan is always completed, even if that overruns the limit.
+   best plan found. The LP bound and the first plan are always completed, even past the time limit (a
+   plan with its bound beats none); on the largest weeks that is where the time goes.
 
 Solver settings go to HiGHS through the request's `solver_specific_parameters`, which HiGHS rejects when
 unknown (see `highs_options`; the tests read them back from the request).
@@ -22,11 +23,13 @@ from __future__ import annotations
 
 import enum
 import math
+import multiprocessing as mp
 import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2 as pb
@@ -35,6 +38,7 @@ from ortools.linear_solver import pywraplp
 from staffplan.plan.linear import LinearModel
 
 _EPS = 1e-6
+ROOT_LP_SECONDS = 3600.0  # the root LP may run past the time limit, up to this: no bound, no plan
 
 
 class SolveStatus(enum.Enum):
@@ -123,11 +127,59 @@ class _LP:
     values: np.ndarray
 
 
+class _Stop:
+    """Set by SIGINT (Ctrl-C) while a solve runs; the dive checks it between LPs."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+def _solve_in_child(request: bytes, conn: Connection) -> None:
+    response = pb.MPSolutionResponse()
+    pywraplp.Solver.SolveWithProto(pb.MPModelRequest.FromString(request), response)
+    conn.send_bytes(response.SerializeToString())
+    conn.close()
+
+
+def solve_request(request: pb.MPModelRequest, stop: _Stop | None = None) -> pb.MPSolutionResponse | None:
+    """Solve in a forked child process so that Ctrl-C (or `stop`) abandons a long LP at once.
+
+    The OR-Tools call holds the GIL for the whole solve, so in-process a SIGINT would wait for it.
+    Returns None when stopped. Where fork is unavailable the solve runs in-process.
+    """
+    if "fork" not in mp.get_all_start_methods():
+        response = pb.MPSolutionResponse()
+        pywraplp.Solver.SolveWithProto(request, response)
+        return response
+    ctx = mp.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_solve_in_child, args=(request.SerializeToString(), sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            if receiver.poll(0.1):
+                try:
+                    return pb.MPSolutionResponse.FromString(receiver.recv_bytes())
+                except EOFError:  # the child died without an answer (e.g. out of memory)
+                    return pb.MPSolutionResponse(status=pb.MPSOLVER_ABNORMAL)
+            if stop is not None and stop.requested:
+                return None
+            if not child.is_alive() and not receiver.poll(0):
+                return pb.MPSolutionResponse(status=pb.MPSOLVER_ABNORMAL)
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        receiver.close()
+
+
 class _Relaxation:
     """The LP relaxation with mutable variable bounds; the model proto is built once and patched."""
 
-    def __init__(self, model: LinearModel, settings: SolveSettings) -> None:
+    def __init__(self, model: LinearModel, settings: SolveSettings, stop: _Stop | None = None) -> None:
         self.settings = settings
+        self.stop = stop
         self.request = lp_request(model, settings, settings.time_limit_s)
         self.lb = np.asarray(model.lb, dtype=float)
         self.ub = np.asarray(model.ub, dtype=float)
@@ -145,21 +197,15 @@ class _Relaxation:
 
     def solve(self, time_left: float) -> _LP:
         self.request.solver_time_limit_seconds = max(0.1, time_left)
-        response = pb.MPSolutionResponse()
-        pywraplp.Solver.SolveWithProto(self.request, response)
+        response = solve_request(self.request, self.stop)
         self.solves += 1
+        if response is None:
+            return _LP(False, False, math.inf, np.zeros(0))
         status = response.status
         ok = status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) and len(response.variable_value) > 0
         infeasible = status == pb.MPSOLVER_INFEASIBLE
         values = np.asarray(response.variable_value, dtype=float)
         return _LP(ok, infeasible, response.objective_value if ok else math.inf, values)
-
-
-class _Stop:
-    """Set by SIGINT (Ctrl-C) while a solve runs; the dive checks it between LPs."""
-
-    def __init__(self) -> None:
-        self.requested = False
 
 
 @contextmanager
@@ -227,8 +273,9 @@ def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progre
     def left() -> float:
         return settings.time_limit_s - elapsed()
 
-    relaxation = _Relaxation(model, settings)
-    root = relaxation.solve(left())
+    relaxation = _Relaxation(model, settings, stop)
+    # The bound and a first plan always complete (Ctrl-C still stops them); the limit governs the rest.
+    root = relaxation.solve(max(left(), ROOT_LP_SECONDS))
     if not root.ok:
         status = SolveStatus.INFEASIBLE if root.infeasible else SolveStatus.NO_PLAN
         return Solution(status, None, math.inf, -math.inf, math.inf, elapsed(), relaxation.solves)
