@@ -159,7 +159,17 @@ def plan(
     if run.plan is None:
         typer.echo(f"no plan found: solver status {run.status.value}; nothing written.", err=True)
         raise typer.Exit(1)
-    paths = write_plan_outputs(out, inputs, run, settings=dataclasses.asdict(settings))
+    outcome = None
+    if inputs.roster is not None:
+        from staffplan.roster.run import make_roster
+
+        outcome = make_roster(inputs, run.plan)
+        result = outcome.result
+        places = sum(u.places for u in result.unfilled)
+        typer.echo(f"roster: {len(result.assignments)} agents assigned, {places} place(s) unfilled, "
+                   f"{len(result.idle_agents)} agent(s) without a tour; {len(outcome.staffed.gaps)} gap(s) "
+                   f"after rostering; {len(outcome.violations)} roster rule violation(s)", err=True)
+    paths = write_plan_outputs(out, inputs, run, settings=dataclasses.asdict(settings), roster=outcome)
     typer.echo(plan_summary(run))
     for path in paths:
         typer.echo(f"wrote {path}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from staffplan.plan.model import PlanModel, build_model, exposure_ratio
+from staffplan.plan.model import PlanModel, build_model, exposure_ratio, pool_limits
 from staffplan.plan.result import Plan, read_plan
 from staffplan.plan.solve import SolveSettings, solve_lp
 from staffplan.plan.tours import STANDARD_WEEK_HOURS
@@ -69,7 +69,8 @@ def tour_index(model: PlanModel) -> dict[str, int]:
 def check_plan(inputs: Inputs, headcounts: dict[str, int], source: str, *, tolerance: float = 0.05,
                settings: SolveSettings | None = None) -> CheckResult:
     requirements = build_requirements(inputs)
-    model = build_model(inputs, requirements)
+    # Every pool's tours exist whatever the roster holds; the roster's limits are checked as violations.
+    model = build_model(dataclasses.replace(inputs, roster=None), requirements)
     index = tour_index(model)
     unknown = sorted(set(headcounts) - set(index))
     if unknown:
@@ -149,7 +150,7 @@ def _violations(inputs: Inputs, requirements: Requirements, model: PlanModel, pl
         for t in np.flatnonzero(use > site.seats + 1e-6).tolist():
             out.append(Violation("seats", f"{site.id} {grid.slot_start(t):%a %H:%M} UTC",
                                  f"{use[t]:.0f} on duty > {site.seats} seats"))
-    for pool, limit in model.pool_limits.items():
+    for pool, limit in pool_limits(inputs).items():
         if pool_count[pool] > limit:
             out.append(Violation("pool headcount", pool, f"{pool_count[pool]} agents > {limit} available"))
     for vendor in scenario.vendors:

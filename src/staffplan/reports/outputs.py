@@ -11,16 +11,17 @@ from staffplan.plan.run import PlanRun
 from staffplan.reports.plan_json import plan_document
 from staffplan.reports.plan_workbook import write_plan_workbook
 from staffplan.reports.vendor_workbook import write_vendor_workbooks
+from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.load import Inputs
 
 
-def write_plan_outputs(out: Path, inputs: Inputs, run: PlanRun, settings: dict[str, Any] | None = None
-                       ) -> list[Path]:
-    """plan.json, plan.xlsx and one workbook per vendor under vendors/."""
+def write_plan_outputs(out: Path, inputs: Inputs, run: PlanRun, settings: dict[str, Any] | None = None,
+                       roster: RosterOutcome | None = None) -> list[Path]:
+    """plan.json, plan.xlsx (with Roster and Wellbeing when a roster was given), one workbook per vendor."""
     assert run.plan is not None
     document = plan_document(inputs.scenario, run.requirements, run.plan)
     return [
         write_text_atomic(out / "plan.json", json.dumps(document, indent=1) + "\n"),
-        write_plan_workbook(out / "plan.xlsx", inputs.scenario, run.requirements, run.plan, settings),
-        *write_vendor_workbooks(out / "vendors", inputs.scenario, run.requirements, run.plan, inputs.roster),
+        write_plan_workbook(out / "plan.xlsx", inputs.scenario, run.requirements, run.plan, settings, roster),
+        *write_vendor_workbooks(out / "vendors", inputs.scenario, run.requirements, run.plan, inputs.roster, roster),
     ]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.chart import LineChart, Reference
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.utils import get_column_letter
 
 from staffplan.check.recompute import find_gaps
@@ -14,6 +14,7 @@ from staffplan.plan.result import Plan
 from staffplan.reports import excel, tables
 from staffplan.reports.plan_json import kpis
 from staffplan.requirements.build import Requirements
+from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.schema import Scenario
 
 KPI_LABELS = [
@@ -127,8 +128,24 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
+def _roster_sheets(wb: Any, outcome: RosterOutcome, requirements: Requirements, scenario: Scenario) -> None:
+    ws = wb.create_sheet("Roster")
+    excel.write_frame(ws, tables.roster_table(outcome, requirements.grid), freeze_cols=1)
+    ws = wb.create_sheet("Wellbeing")
+    excel.write_frame(ws, tables.wellbeing_table(outcome), freeze_cols=2,
+                      formats={c: "hours" for c in ("egregious_hours", "sensitive_hours", "standard_hours",
+                                                    "wellness_hours", "max_egregious_hours_in_a_shift")})
+    cap = scenario.wellbeing.max_egregious_hours_per_shift
+    rows = ws.max_row
+    ws.conditional_formatting.add(f"G2:G{max(rows, 2)}", CellIsRule(operator="greaterThan", formula=[str(cap)],
+                                                                    fill=excel.BAD_FILL))
+    excel.write_frame(wb.create_sheet("Gaps after roster"),
+                      tables.gaps_table(list(outcome.staffed.gaps), scenario, requirements),
+                      formats={"required": "agents", "scheduled": "agents", "short": "agents"}, freeze_cols=3)
+
+
 def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requirements, plan: Plan,
-                        settings: dict[str, Any] | None = None) -> Path:
+                        settings: dict[str, Any] | None = None, roster: RosterOutcome | None = None) -> Path:
     wb = excel.new_workbook()
     _summary(wb, scenario, requirements, plan)
     excel.write_frame(wb.create_sheet("Requirements"), tables.requirements_table(requirements),
@@ -144,6 +161,8 @@ def write_plan_workbook(path: Path, scenario: Scenario, requirements: Requiremen
                       formats={"headcount": "int"}, freeze_cols=3)
     excel.write_frame(wb.create_sheet("Tours"), tables.tours_table(plan, requirements.grid),
                       formats={"headcount": "int", "paid_hours": "hours"}, freeze_cols=1)
+    if roster is not None:
+        _roster_sheets(wb, roster, requirements, scenario)
     _assumptions(wb, scenario, settings or {})
     wb.move_sheet("ChartData", offset=len(wb.sheetnames))
     return excel.save_workbook(wb, path)

@@ -11,6 +11,7 @@ import pandas as pd
 from staffplan.check.recompute import Gap
 from staffplan.plan.result import Plan
 from staffplan.requirements.build import Requirements
+from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.schema import Scenario
 from staffplan.scenario.timegrid import TimeGrid
 
@@ -125,3 +126,28 @@ def tours_table(plan: Plan, grid: TimeGrid) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["tour_id", "site", "vendor", "pool", "template", "local_start", "local_days",
                                        "paid_hours", "headcount"])
+
+
+def roster_table(outcome: RosterOutcome, grid: TimeGrid) -> pd.DataFrame:
+    """One row per agent with a tour: local days and times, UTC beside; then every unfilled place."""
+    rows = []
+    for a in sorted(outcome.result.assignments, key=lambda a: (a.site, a.pool, a.agent_id)):
+        shifts = sorted(a.tour.tour.shifts, key=lambda s: s.day)
+        first = shifts[0].local_start
+        end = first + shifts[0].slots * grid.interval
+        rows.append({"agent_id": a.agent_id, "site": a.site, "pool": a.pool, "tour_id": a.tour_id,
+                     "local_days": " ".join(s.local_start.strftime("%a") for s in shifts),
+                     "local_start": first.strftime("%H:%M"), "local_end": end.strftime("%H:%M"),
+                     "utc_start": first.astimezone(dt.UTC).strftime("%H:%M"), "status": "assigned"})
+    for u in outcome.result.unfilled:
+        rows.append({"agent_id": "", "site": "", "pool": u.pool, "tour_id": u.tour_id, "local_days": "",
+                     "local_start": "", "local_end": "", "utc_start": "",
+                     "status": f"{u.places} place(s) unfilled: {u.reason}"})
+    return pd.DataFrame(rows, columns=["agent_id", "site", "pool", "tour_id", "local_days", "local_start", "local_end",
+                                       "utc_start", "status"])
+
+
+def wellbeing_table(outcome: RosterOutcome) -> pd.DataFrame:
+    return pd.DataFrame([vars(row) for row in outcome.ledger],
+                        columns=["agent_id", "local_date", "egregious_hours", "sensitive_hours", "standard_hours",
+                                 "wellness_hours", "max_egregious_hours_in_a_shift"])

@@ -6,6 +6,7 @@ streams show the requirement (demand, not another vendor's data) beside what thi
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pandas as pd
 from staffplan.plan.result import Plan, PlannedTour
 from staffplan.reports import excel
 from staffplan.requirements.build import Requirements
+from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.roster_file import Agent
 from staffplan.scenario.schema import Scenario
 
@@ -80,7 +82,7 @@ def _streams(requirements: Requirements, plan: Plan, pools: set[str], site_zone:
 
 
 def write_vendor_workbook(path: Path, vendor_id: str, scenario: Scenario, requirements: Requirements, plan: Plan,
-                          roster: tuple[Agent, ...] | None) -> Path:
+                          roster: tuple[Agent, ...] | None, outcome: RosterOutcome | None = None) -> Path:
     sites = [s for s in scenario.sites if s.vendor == vendor_id]
     site_ids = {s.id for s in sites}
     pools = {p.id for s in sites for p in s.pools}
@@ -111,14 +113,23 @@ def write_vendor_workbook(path: Path, vendor_id: str, scenario: Scenario, requir
                       formats={"required_all_sites": "agents", "scheduled_by_you": "agents"}, freeze_cols=2)
     if roster is not None:
         agents = [a for a in roster if a.site in site_ids]
-        frame = pd.DataFrame([{"agent_id": a.agent_id, "site": a.site, "pool": a.pool,
-                               "languages": " ".join(a.languages), "contract_hours": a.contract_hours}
-                              for a in agents], columns=["agent_id", "site", "pool", "languages", "contract_hours"])
+        tour_of = {a.agent_id: a for a in outcome.result.assignments} if outcome is not None else {}
+        rows = []
+        for agent in agents:
+            assigned = tour_of.get(agent.agent_id)
+            shifts = sorted(assigned.tour.tour.shifts, key=lambda s: s.day) if assigned else []
+            rows.append({"agent_id": agent.agent_id, "site": agent.site, "pool": agent.pool,
+                         "languages": " ".join(agent.languages), "contract_hours": agent.contract_hours,
+                         "local_days": " ".join(s.local_start.strftime("%a") for s in shifts),
+                         "local_start": shifts[0].local_start.strftime("%H:%M") if shifts else "",
+                         "utc_start": shifts[0].local_start.astimezone(dt.UTC).strftime("%H:%M") if shifts else ""})
+        frame = pd.DataFrame(rows, columns=["agent_id", "site", "pool", "languages", "contract_hours", "local_days",
+                                            "local_start", "utc_start"])
         excel.write_frame(wb.create_sheet("Roster"), frame, freeze_cols=1)
     return excel.save_workbook(wb, path)
 
 
 def write_vendor_workbooks(folder: Path, scenario: Scenario, requirements: Requirements, plan: Plan,
-                           roster: tuple[Agent, ...] | None) -> list[Path]:
-    return [write_vendor_workbook(folder / f"{v.id}.xlsx", v.id, scenario, requirements, plan, roster)
+                           roster: tuple[Agent, ...] | None, outcome: RosterOutcome | None = None) -> list[Path]:
+    return [write_vendor_workbook(folder / f"{v.id}.xlsx", v.id, scenario, requirements, plan, roster, outcome)
             for v in scenario.vendors if any(s.vendor == v.id for s in scenario.sites)]
