@@ -28,7 +28,10 @@ from staffplan.scenario.load import load_inputs
 
 
 def peak_memory_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    """The larger of this process and its LP children (each LP runs in a forked child). Linux: KiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024.0
 
 
 def _finite(value: float, digits: int) -> float | None:

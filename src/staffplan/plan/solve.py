@@ -357,7 +357,7 @@ def _first_rounding(relaxation: _Relaxation, integer: np.ndarray, values: np.nda
             rounded = rounder(values, threshold)[integer]
             relaxation.set_bounds(integer, lb=rounded, ub=rounded)
             # The first plan is always finished, even past the time limit: a plan beats none.
-            result = relaxation.solve(left() if best is not None else max(left(), 60.0))
+            result = relaxation.solve(left() if best is not None else max(left(), ROOT_LP_SECONDS))
             if result.ok and (best is None or result.objective < best.objective):
                 best = result
             if left() <= 0 and best is not None:
