@@ -180,27 +180,47 @@ def _allocation(model: PlanModel, scenario: Scenario, site_id: str, pool_id: str
             lp.add_row(f"exposure[{pool_id},{t}]", [*egr_terms, (on, -share * ratio)], hi=0.0)
 
 
+def deadline_block(window_slots: int, num_slots: int) -> int:
+    """Slots per backlog step: about a twelfth of the window (2 h for a 24 h target on 30-minute slots).
+
+    The backlog of a deferred stream is checked at the end of each block instead of every slot; a block
+    is at most 1/12 of the window, so a report can look on time in the model and be up to that much late
+    in the FIFO projection (which reports are always measured by). It removes most of the LP's size.
+    """
+    block = max(1, window_slots // 12)
+    while num_slots % block:
+        block -= 1
+    return block
+
+
 def _deadline(model: PlanModel, need: StreamNeed, by_stream: dict[tuple[int, Stream], list[int]],
               late_penalty: float, short_penalty: float, T: int) -> None:
-    """Deferred stream: cyclic FIFO backlog with per-slot caps (the deadline model), lateness penalised.
+    """Deferred stream: cyclic FIFO backlog with deadline caps per block of slots, lateness penalised.
 
     Work that is never done (`dropped`, e.g. nobody can serve the stream) costs the shortfall penalty plus
     a full window of lateness, so the model always prefers doing work late to not doing it.
     """
     lp = model.lp
     assert need.work is not None and need.backlog_caps is not None and need.window_slots is not None
+    block = deadline_block(need.window_slots, T)
+    blocks = T // block
     drop_penalty = short_penalty + late_penalty * need.window_slots
     q, lang = need.stream
-    backlog = [lp.add_var(f"backlog[{q},{lang},{t}]") for t in range(T)]
-    for t in range(T):
-        served = lp.add_var(f"served[{q},{lang},{t}]")
-        dropped = lp.add_var(f"dropped[{q},{lang},{t}]", cost=drop_penalty)
-        lp.add_row(f"served_cap[{q},{lang},{t}]", [(served, 1.0)] + [(v, -1.0) for v in by_stream[t, need.stream]],
-                   hi=0.0)
-        lp.add_row(f"flow[{q},{lang},{t}]", [(backlog[t], 1.0), (backlog[t - 1], -1.0), (served, 1.0), (dropped, 1.0)],
-                   lo=float(need.work[t]), hi=float(need.work[t]))
-        model.dropped[t, need.stream] = dropped
-        late = lp.add_var(f"late[{q},{lang},{t}]", cost=late_penalty)
-        lp.add_row(f"deadline[{q},{lang},{t}]", [(backlog[t], 1.0), (late, -1.0)], hi=float(need.backlog_caps[t]))
-        model.backlog[t, need.stream] = backlog[t]
-        model.late[t, need.stream] = late
+    backlog = [lp.add_var(f"backlog[{q},{lang},{k * block}]") for k in range(blocks)]
+    for k in range(blocks):
+        slots = range(k * block, (k + 1) * block)
+        work = float(sum(need.work[t] for t in slots))
+        end = slots[-1]
+        served = lp.add_var(f"served[{q},{lang},{k * block}]")
+        dropped = lp.add_var(f"dropped[{q},{lang},{k * block}]", cost=drop_penalty)
+        lp.add_row(f"served_cap[{q},{lang},{k * block}]",
+                   [(served, 1.0)] + [(v, -1.0) for t in slots for v in by_stream[t, need.stream]], hi=0.0)
+        lp.add_row(f"flow[{q},{lang},{k * block}]",
+                   [(backlog[k], 1.0), (backlog[k - 1], -1.0), (served, 1.0), (dropped, 1.0)], lo=work, hi=work)
+        late = lp.add_var(f"late[{q},{lang},{k * block}]", cost=late_penalty * block)
+        lp.add_row(f"deadline[{q},{lang},{k * block}]", [(backlog[k], 1.0), (late, -1.0)],
+                   hi=float(need.backlog_caps[end]))
+        for t in slots:
+            model.dropped[t, need.stream] = dropped
+            model.backlog[t, need.stream] = backlog[k]
+            model.late[t, need.stream] = late
