@@ -49,9 +49,18 @@ def _summary(wb: Any, scenario: Scenario, requirements: Requirements, plan: Plan
             row += 1
             excel.set_cell(ws, row, 1, name)
             excel.set_cell(ws, row, 2, fte, excel.FORMATS["agents"])
+    row += 2
+    service = tables.service_table(scenario, requirements, plan)
+    excel.header_row(ws, row, ["Projected service per queue"])
+    excel.header_row(ws, row + 1, [str(c) for c in service.columns])
+    formats = [None, None, None, "agents", "pct", "hours", "pct", "hours"]
+    for r, line in enumerate(service.itertuples(index=False, name=None), start=row + 2):
+        for c, value in enumerate(line, start=1):
+            fmt = formats[c - 1]
+            excel.set_cell(ws, r, c, value, excel.FORMATS[fmt] if fmt else None)
     ws.column_dimensions["A"].width = 40
     ws.column_dimensions["B"].width = 18
-    _chart(wb, ws, requirements, plan, anchor="D3")
+    _chart(wb, ws, requirements, plan, anchor="E3")
 
 
 def _chart(wb: Any, ws: Any, requirements: Requirements, plan: Plan, anchor: str) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from staffplan.check.recompute import Gap
@@ -151,3 +152,41 @@ def wellbeing_table(outcome: RosterOutcome) -> pd.DataFrame:
     return pd.DataFrame([vars(row) for row in outcome.ledger],
                         columns=["agent_id", "local_date", "egregious_hours", "sensitive_hours", "standard_hours",
                                  "wellness_hours", "max_egregious_hours_in_a_shift"])
+
+
+def service_table(scenario: Scenario, requirements: Requirements, plan: Plan) -> pd.DataFrame:
+    """Projected service per queue over the week: realtime service level and ASA (volume-weighted), deferred
+    share done in time and the oldest report's worst age — from the plan's scheduled agents."""
+    from staffplan.requirements.projection import project_stream
+
+    minutes = requirements.grid.interval_minutes
+    acc: dict[str, dict[str, float]] = {}
+    for need in requirements.needs:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            aht = np.where(need.volume > 0, need.workload_hours * 3600 / need.volume, 0.0)
+        proj = project_stream(scenario, need, aht, plan.outcomes[need.stream].scheduled, minutes)
+        row = acc.setdefault(need.queue, {"volume": 0.0, "sl": 0.0, "asa": 0.0, "on_time": 0.0, "age": 0.0})
+        volume = float(need.volume.sum())
+        row["volume"] += volume
+        if proj.service_level is not None and proj.asa_seconds is not None:
+            row["sl"] += float(np.dot(need.volume, proj.service_level))
+            finite = np.where(np.isfinite(proj.asa_seconds), proj.asa_seconds, 3600.0)
+            row["asa"] += float(np.dot(need.volume, finite))
+        if proj.share_within_target is not None and proj.oldest_age_hours is not None:
+            row["on_time"] += volume * proj.share_within_target
+            row["age"] = max(row["age"], float(proj.oldest_age_hours.max(initial=0.0)))
+    rows = []
+    for queue in scenario.queues:
+        if queue.id not in acc:
+            continue
+        row = acc[queue.id]
+        v = row["volume"] or 1.0
+        realtime = queue.target.kind == "realtime"
+        rows.append({"queue": queue.id, "severity": queue.severity.value, "target": queue.target.kind,
+                     "weekly_volume": round(row["volume"], 1),
+                     "projected_service_level": round(row["sl"] / v, 4) if realtime else None,
+                     "projected_asa_seconds": round(row["asa"] / v, 1) if realtime else None,
+                     "share_done_in_time": None if realtime else round(row["on_time"] / v, 4),
+                     "oldest_report_hours": None if realtime else round(row["age"], 2)})
+    return pd.DataFrame(rows, columns=["queue", "severity", "target", "weekly_volume", "projected_service_level",
+                                       "projected_asa_seconds", "share_done_in_time", "oldest_report_hours"])

@@ -1,0 +1,556 @@
+"""CP-SAT model of the shift-rostering rules (Curtois & Qu benchmark semantics).
+
+Variables: ``x[e,d,s]`` is 1 when employee ``e`` works shift ``s`` on day ``d``. Variables are created only where
+they can be 1 (not on a fixed day off, not for a shift type whose per-employee limit is 0), ``work[e,d]`` is the
+day's at-most-one sum as its own literal, and everything else is written over those literals:
+
+* one shift per day ................ ``work[e,d] == sum_s x[e,d,s]`` (an exactly-one with the off literal)
+* forbidden successions ............ ``AtMostOne(x[e,d,s1], x[e,d+1,s2] for s2 in CannotFollow(s1))``
+* max shifts per type, min/max minutes  linear constraints
+* max consecutive shifts ``k`` ..... every window of ``k+1`` days holds a day off (sliding-window sums)
+* min consecutive shifts / days off  forbidden patterns ``off, work^j, off`` (resp. ``work, off^j, work``) for
+  ``j < min`` inside the horizon, one clause each; runs touching the border are exempt (benchmark reading)
+* max weekends ..................... ``weekend[e,w] >= work[e,sat], work[e,sun]``, ``sum_w weekend[e,w] <= max``
+
+Objective (exactly the benchmark total): on-request weight when not assigned, off-request weight when assigned,
+``under * max(0, req - n) + over * max(0, n - req)`` per (day, shift) cover row, via ``n + u - o == req``
+with ``u`` and ``o`` never both positive (so any feasible solution's objective is exactly its penalty).
+A greedy roster is passed as a solution hint.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from staffplan.roster.shifts.instance import Instance
+
+_DEBUG = bool(__import__("os").environ.get("STAFFPLAN_LNS_DEBUG"))
+Key = tuple[int, int, int]  # (employee index, day, shift index)
+
+
+# Full-model CP-SAT: with 2 workers the default portfolio's full worker is "default_lp" (linearization level 1),
+# whose bound hardly moves on these instances; "max_lp" (level 2, clauses in the LP) gives real bounds, and the
+# second worker runs the interleaved LNS/feasibility-jump portfolio.
+DEFAULT_EXTRA_PARAMETERS: Mapping[str, Any] = {"subsolvers": ["max_lp"]}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    num_workers: int = 2
+    random_seed: int = 0
+    max_time_in_seconds: float = 60.0
+    use_hint: bool = True
+    log_search_progress: bool = False
+    strategy: str = "lns"  # "lns": first solution, roster-aware LNS, then CP-SAT; "cpsat": CP-SAT alone
+    phase1_share: float = 0.1  # share of the time for the first full CP-SAT run (proves small instances)
+    lns_share: float = 0.8  # share of the time after the first solution given to the roster LNS
+    extra_parameters: Mapping[str, Any] = field(default_factory=dict)  # any other SatParameters field
+
+
+@dataclass
+class RosterModel:
+    instance: Instance
+    model: cp_model.CpModel
+    x: dict[Key, cp_model.IntVar]
+    work: dict[tuple[int, int], cp_model.IntVar]
+    under: dict[tuple[int, int], cp_model.IntVar]
+    over: dict[tuple[int, int], cp_model.IntVar]
+    hint: dict[str, list[str | None]] | None = None
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    instance: str
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
+    objective: int | None
+    bound: float | None
+    roster: dict[str, list[str | None]] | None
+    wall_seconds: float
+    build_seconds: float
+    parameters: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between objective and best bound (0 when proven optimal)."""
+        if self.objective is None or self.bound is None:
+            return None
+        return (self.objective - self.bound) / max(1.0, abs(self.objective))
+
+
+def _allowed(instance: Instance) -> list[list[list[bool]]]:
+    """allowed[e][d][s]: the variable exists (not a fixed day off, per-type limit > 0)."""
+    out: list[list[list[bool]]] = []
+    for emp in instance.staff:
+        off = instance.days_off.get(emp.id, frozenset())
+        row = [[d not in off and emp.max_shifts[s.id] > 0 for s in instance.shifts] for d in range(instance.horizon)]
+        out.append(row)
+    return out
+
+
+def greedy_roster(instance: Instance) -> dict[str, list[str | None]]:
+    """Day-by-day greedy: fill each cover row with the best-scoring employees that keep the hard rules so far.
+
+    Only a hint for the solver: it respects succession, per-type, max-minutes, max-consecutive, weekend, day-off
+    and (mostly) min-days-off rules, tries to honour minimum run lengths, and ignores minimum minutes.
+    """
+    horizon = instance.horizon
+    shifts = instance.shifts
+    n_staff = len(instance.staff)
+    allowed = _allowed(instance)
+    follow_ban = {s.id: set(s.cannot_follow) for s in shifts}
+    cover = {(c.day, c.shift): c.requirement for c in instance.cover}
+    req_score: dict[tuple[int, int, str], int] = {}
+    for r in instance.on_requests:
+        key = (instance.staff_index(r.employee), r.day, r.shift)
+        req_score[key] = req_score.get(key, 0) + r.weight
+    for r in instance.off_requests:
+        key = (instance.staff_index(r.employee), r.day, r.shift)
+        req_score[key] = req_score.get(key, 0) - r.weight
+    rows: list[list[str | None]] = [[None] * horizon for _ in range(n_staff)]
+    minutes = [0] * n_staff
+    counts = [dict.fromkeys(instance.shift_ids, 0) for _ in range(n_staff)]
+    weekends: list[set[int]] = [set() for _ in range(n_staff)]
+    run = [0] * n_staff  # current working run length (0 when off yesterday)
+    off_run = [horizon] * n_staff  # current off run length; large = started at the border
+
+    def can_work(e: int, d: int, si: int) -> bool:
+        emp = instance.staff[e]
+        sid = shifts[si].id
+        if not allowed[e][d][si] or counts[e][sid] >= emp.max_shifts[sid]:
+            return False
+        if minutes[e] + shifts[si].length > emp.max_total_minutes or run[e] >= emp.max_consecutive_shifts:
+            return False
+        prev = rows[e][d - 1] if d > 0 else None
+        if prev is not None and sid in follow_ban[prev]:
+            return False
+        if run[e] == 0 and 0 < off_run[e] < emp.min_consecutive_days_off:
+            return False
+        week = d // 7
+        return not (d % 7 >= 5 and week not in weekends[e] and len(weekends[e]) >= emp.max_weekends)
+
+    for d in range(horizon):
+        assigned = [False] * n_staff
+        order = sorted(range(len(shifts)), key=lambda si: -cover.get((d, shifts[si].id), 0))
+        for si in order:
+            need = cover.get((d, shifts[si].id), 0)
+            cands = [e for e in range(n_staff) if not assigned[e] and can_work(e, d, si)]
+
+            def score(e: int, si: int = si, d: int = d) -> tuple[int, int, float]:
+                emp = instance.staff[e]
+                must = 1 if 0 < run[e] < emp.min_consecutive_shifts else 0
+                deficit = (emp.min_total_minutes - minutes[e]) / max(1, horizon - d)
+                return (must, req_score.get((e, d, shifts[si].id), 0), deficit)
+
+            cands.sort(key=score, reverse=True)
+            for e in cands[:need]:
+                assigned[e] = True
+                rows[e][d] = shifts[si].id
+        # keep minimum working runs alive where possible (over-cover costs little compared with infeasibility)
+        for e in range(n_staff):
+            emp = instance.staff[e]
+            if not assigned[e] and 0 < run[e] < emp.min_consecutive_shifts:
+                for si in order:
+                    if can_work(e, d, si):
+                        assigned[e] = True
+                        rows[e][d] = shifts[si].id
+                        break
+        for e in range(n_staff):
+            sid = rows[e][d]
+            if sid is None:
+                run[e] = 0
+                off_run[e] = off_run[e] + 1 if off_run[e] < horizon else horizon
+                if off_run[e] == horizon and d > 0 and rows[e][d - 1] is not None:
+                    off_run[e] = 1
+            else:
+                run[e] += 1
+                off_run[e] = 0
+                minutes[e] += shifts[instance.shift_index(sid)].length
+                counts[e][sid] += 1
+                if d % 7 >= 5:
+                    weekends[e].add(d // 7)
+    return {emp.id: rows[e] for e, emp in enumerate(instance.staff)}
+
+
+def build_model(instance: Instance, use_hint: bool = True) -> RosterModel:
+    """Create the CP-SAT model (see module docstring for the formulation)."""
+    m = cp_model.CpModel()
+    horizon = instance.horizon
+    shifts = instance.shifts
+    n_shifts = len(shifts)
+    allowed = _allowed(instance)
+    x: dict[Key, cp_model.IntVar] = {}
+    work: dict[tuple[int, int], cp_model.IntVar] = {}
+
+    for e, emp in enumerate(instance.staff):
+        for d in range(horizon):
+            day_vars = []
+            for s in range(n_shifts):
+                if allowed[e][d][s]:
+                    v = m.new_bool_var(f"x_{emp.id}_{d}_{shifts[s].id}")
+                    x[e, d, s] = v
+                    day_vars.append(v)
+            if day_vars:
+                w = m.new_bool_var(f"work_{emp.id}_{d}")
+                m.add(sum(day_vars) == w)  # also enforces at most one shift per day
+                work[e, d] = w
+
+    shift_idx = {s.id: i for i, s in enumerate(shifts)}
+    for e, emp in enumerate(instance.staff):
+        # forbidden successions: x[d,s1] excludes every banned successor on d+1 (one at-most-one per (d, s1))
+        for s1, st in enumerate(shifts):
+            banned = [shift_idx[b] for b in st.cannot_follow]
+            if not banned:
+                continue
+            for d in range(horizon - 1):
+                if (e, d, s1) not in x:
+                    continue
+                nxt = [x[e, d + 1, s2] for s2 in banned if (e, d + 1, s2) in x]
+                if nxt:
+                    m.add_at_most_one([x[e, d, s1], *nxt])
+        # maximum shifts per type
+        for s, st in enumerate(shifts):
+            limit = emp.max_shifts[st.id]
+            vs = [x[e, d, s] for d in range(horizon) if (e, d, s) in x]
+            if 0 < limit < len(vs):
+                m.add(sum(vs) <= limit)
+        # total minutes
+        minutes = sum(st.length * x[e, d, s] for d in range(horizon) for s, st in enumerate(shifts) if (e, d, s) in x)
+        m.add(minutes <= emp.max_total_minutes)
+        m.add(minutes >= emp.min_total_minutes)
+
+        def lit(d: int, e: int = e) -> cp_model.IntVar | None:
+            return work.get((e, d))
+
+        # maximum consecutive shifts: every window of k+1 days holds a day off (border days count as off)
+        k = emp.max_consecutive_shifts
+        if k < horizon:
+            for d in range(horizon - k):
+                window = [lw for dd in range(d, d + k + 1) if (lw := lit(dd)) is not None]
+                if len(window) > k:
+                    m.add(sum(window) <= k)
+        # minimum consecutive shifts: forbid off, work^j, off (j < min) strictly inside the horizon
+        _forbid_short_runs(m, lit, horizon, emp.min_consecutive_shifts, working=True)
+        # minimum consecutive days off: forbid work, off^j, work (j < min) strictly inside the horizon
+        _forbid_short_runs(m, lit, horizon, emp.min_consecutive_days_off, working=False)
+        # maximum weekends
+        wk_lits = []
+        for wdays in instance.weekends():
+            ws = [lw for d in wdays if (lw := lit(d)) is not None]
+            if not ws:
+                continue
+            if len(ws) == 1:
+                wk_lits.append(ws[0])
+                continue
+            wk = m.new_bool_var(f"weekend_{emp.id}_{wdays[0] // 7}")
+            for w in ws:
+                m.add_implication(w, wk)
+            m.add_bool_or([wk.Not(), *ws])
+            wk_lits.append(wk)
+        if len(wk_lits) > emp.max_weekends:
+            m.add(sum(wk_lits) <= emp.max_weekends)
+
+    # objective
+    terms: list[Any] = []
+    constant = 0
+    for r in instance.on_requests:
+        key = (instance.staff_index(r.employee), r.day, shift_idx[r.shift])
+        constant += r.weight
+        if key in x:
+            terms.append(-r.weight * x[key])
+    for r in instance.off_requests:
+        key = (instance.staff_index(r.employee), r.day, shift_idx[r.shift])
+        if key in x:
+            terms.append(r.weight * x[key])
+    under: dict[tuple[int, int], cp_model.IntVar] = {}
+    over: dict[tuple[int, int], cp_model.IntVar] = {}
+    n_staff = len(instance.staff)
+    for c in instance.cover:
+        s = shift_idx[c.shift]
+        vs = [x[e, c.day, s] for e in range(n_staff) if (e, c.day, s) in x]
+        u = m.new_int_var(0, c.requirement, f"under_{c.day}_{c.shift}")
+        o = m.new_int_var(0, max(0, len(vs) - c.requirement), f"over_{c.day}_{c.shift}")
+        m.add(sum(vs) + u - o == c.requirement)
+        if c.requirement > 0 and len(vs) > c.requirement:
+            # complementarity: never both under and over, so u = max(0, req - n) and o = max(0, n - req) exactly
+            # and every feasible solution's objective is its benchmark penalty (not only optimal ones)
+            short = m.new_bool_var(f"short_{c.day}_{c.shift}")
+            m.add(o == 0).only_enforce_if(short)
+            m.add(u == 0).only_enforce_if(short.Not())
+        under[c.day, s] = u
+        over[c.day, s] = o
+        terms.append(c.weight_under * u)
+        terms.append(c.weight_over * o)
+    m.minimize(sum(terms) + constant)
+
+    rm = RosterModel(instance, m, x, work, under, over)
+    if use_hint:
+        rm.hint = greedy_roster(instance)
+        _add_hint(rm, rm.hint)
+    return rm
+
+
+def _forbid_short_runs(
+    m: cp_model.CpModel,
+    lit: Callable[[int], cp_model.IntVar | None],
+    horizon: int,
+    minimum: int,
+    working: bool,
+) -> None:
+    """Forbid the pattern ``other, same^j, other`` for 1 <= j < minimum, all inside the horizon.
+
+    ``same`` is "works" when ``working`` else "is off"; a day without a work literal is a fixed day off.
+    """
+    for j in range(1, minimum):
+        for start in range(0, horizon - j - 1):
+            clause: list[Any] = []
+            satisfied = False
+            for d in range(start, start + j + 2):
+                inner = start < d < start + j + 1
+                want_work = working if inner else not working
+                w = lit(d)
+                if w is None:  # fixed off: the pattern needs want_work False here
+                    if want_work:
+                        satisfied = True
+                        break
+                    continue
+                clause.append(w.Not() if want_work else w)
+            if satisfied:
+                continue
+            if not clause:
+                raise ValueError("fixed days off alone violate a minimum-run rule; instance is infeasible")
+            m.add_bool_or(clause)
+
+
+def _add_hint(rm: RosterModel, roster: Mapping[str, list[str | None]]) -> None:
+    inst = rm.instance
+    for (e, d, s), v in rm.x.items():
+        rm.model.add_hint(v, roster[inst.staff[e].id][d] == inst.shifts[s].id)
+    for (e, d), w in rm.work.items():
+        rm.model.add_hint(w, roster[inst.staff[e].id][d] is not None)
+
+
+def make_solver(options: SolveOptions) -> cp_model.CpSolver:
+    """A solver whose ``parameters`` carry the requested workers, seed and time limit (and any extras)."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = options.num_workers
+    p.random_seed = options.random_seed
+    p.max_time_in_seconds = options.max_time_in_seconds
+    p.log_search_progress = options.log_search_progress
+    for name, value in options.extra_parameters.items():
+        if isinstance(value, list | tuple):
+            getattr(p, name).extend(value)
+        else:
+            setattr(p, name, value)
+    return solver
+
+
+def extract_roster(rm: RosterModel, solver: cp_model.CpSolver) -> dict[str, list[str | None]]:
+    inst = rm.instance
+    rows: dict[str, list[str | None]] = {emp.id: [None] * inst.horizon for emp in inst.staff}
+    for (e, d, s), v in rm.x.items():
+        if solver.boolean_value(v):
+            rows[inst.staff[e].id][d] = inst.shifts[s].id
+    return rows
+
+
+def _neighbourhood(rng: random.Random, size: float, n_staff: int, horizon: int) -> set[tuple[int, int]]:
+    """Cells (employee, day) to set free: whole employees, a day window for everyone, or employees x window."""
+    free: set[tuple[int, int]] = set()
+    target = max(1, int(size * n_staff * horizon))
+    kind = rng.random()
+    if kind < 0.4:
+        k = max(2, min(n_staff, round(target / horizon)))
+        for e in rng.sample(range(n_staff), k):
+            free.update((e, d) for d in range(horizon))
+    elif kind < 0.7:
+        length = max(2, min(horizon, round(target / n_staff)))
+        start = rng.randrange(0, horizon - length + 1)
+        free.update((e, d) for e in range(n_staff) for d in range(start, start + length))
+    else:
+        length = max(2, min(horizon, rng.choice((7, 14, 21))))
+        k = max(2, min(n_staff, round(target / length)))
+        start = rng.randrange(0, horizon - length + 1)
+        for e in rng.sample(range(n_staff), k):
+            free.update((e, d) for d in range(start, start + length))
+    return free
+
+
+# Sub-problem solver: one thread, LP with clauses (linearization level 2). On a few free employees this proves
+# optimality in well under a second where the default multi-thread portfolio is still searching after seconds.
+SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
+
+
+def large_neighbourhood_search(
+    rm: RosterModel,
+    roster: dict[str, list[str | None]],
+    objective: int,
+    deadline: float,
+    options: SolveOptions,
+    seed: int = 0,
+    on_improve: Callable[[int, float], None] | None = None,
+    bound: float | None = None,
+) -> tuple[dict[str, list[str | None]], int, int]:
+    """Roster-aware LNS around CP-SAT (stops early once the incumbent reaches ``bound``).
+
+    Each round draws ``options.num_workers`` neighbourhoods (whole employees, a day window for all employees, or
+    employees x window), fixes every other cell to the incumbent, and solves the sub-problems in parallel threads
+    with single-thread CP-SAT (incumbent as hint). The best result replaces the incumbent when it is not worse,
+    so the search can drift across plateaus. The neighbourhood size adapts: it grows when sub-problems are
+    solved to optimality and shrinks when they time out without improving. Returns (roster, objective,
+    number of sub-solves).
+    """
+    inst = rm.instance
+    rng = random.Random(seed)
+    horizon, n_staff = inst.horizon, len(inst.staff)
+    cells: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (e,d) -> [(var index, shift index or -1)]
+    for (e, d, s), v in rm.x.items():
+        cells.setdefault((e, d), []).append((v.index, s))
+    for (e, d), w in rm.work.items():
+        cells[e, d].append((w.index, -1))
+    base = rm.model.proto
+    threads = max(1, options.num_workers)
+    sub_time = 2.0
+    size = 0.1  # share of the roster's cells set free
+    solves = 0
+
+    def run(free: set[tuple[int, int]], inc: dict[str, list[str | None]], sub_seed: int, seconds: float) -> Any:
+        sub = cp_model.CpModel()
+        sub.proto.copy_from(base)
+        sub.proto.solution_hint.vars.clear()
+        sub.proto.solution_hint.values.clear()
+        for (e, d), items in cells.items():
+            shift = inc[inst.staff[e].id][d]
+            for index, s in items:
+                value = int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)
+                if (e, d) in free:
+                    sub.proto.solution_hint.vars.append(index)
+                    sub.proto.solution_hint.values.append(value)
+                else:
+                    domain = sub.proto.variables[index].domain
+                    domain.clear()
+                    domain.extend([value, value])
+        solver = make_solver(SolveOptions(num_workers=1, random_seed=sub_seed, max_time_in_seconds=seconds,
+                                          extra_parameters=SUB_PARAMETERS))
+        status = solver.solve(sub)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None, None
+        chosen = {(e, d): inst.shifts[s].id for (e, d, s), v in rm.x.items() if (e, d) in free and solver.value(v)}
+        return status, round(solver.objective_value), chosen
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining < 0.2 or (bound is not None and objective <= bound + 1e-6):
+                break
+            jobs = []
+            for _ in range(threads):
+                free = _neighbourhood(rng, size, n_staff, horizon)
+                jobs.append((free, pool.submit(run, free, roster, rng.randrange(1 << 30), min(remaining, sub_time))))
+            solves += len(jobs)
+            results = [(free, *job.result()) for free, job in jobs]
+            n_optimal = sum(1 for _, status, _, _ in results if status == cp_model.OPTIMAL)
+            best = min((r for r in results if r[2] is not None), key=lambda r: r[2], default=None)
+            improved = False
+            if best is not None and best[2] <= objective:
+                free, _, value, chosen = best
+                improved = value < objective
+                roster = {emp.id: list(roster[emp.id]) for emp in inst.staff}
+                for e, d in free:
+                    roster[inst.staff[e].id][d] = chosen.get((e, d))
+                objective = value
+                if improved and on_improve is not None:
+                    on_improve(objective, time.perf_counter())
+            if _DEBUG:
+                print(f"lns solves={solves} size={size:.3f} optimal={n_optimal}/{len(results)} inc={objective}")
+            if n_optimal == len(results):
+                size = min(0.5, size * 1.2)
+            elif n_optimal == 0 and not improved:
+                size = max(0.02, size / 1.2)
+    return roster, objective, solves
+
+
+def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
+    """Build and solve within ``options.max_time_in_seconds`` (model building included).
+
+    ``strategy="cpsat"``: one CP-SAT run on the full model. ``strategy="lns"`` (default):
+    1. CP-SAT on the full model for ``phase1_share`` of the time (greedy roster as hint; if that finds no
+       roster, on until the first one);
+    2. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time;
+    3. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
+       still improve or prove optimality).
+    The roster is the best one found (None if none was found in time).
+    """
+    opts = options or SolveOptions()
+    t0 = time.perf_counter()
+    deadline = t0 + opts.max_time_in_seconds
+    rm = build_model(instance, use_hint=opts.use_hint)
+    built = time.perf_counter() - t0
+    extra = {**DEFAULT_EXTRA_PARAMETERS, **opts.extra_parameters}
+
+    def full_solve(seconds: float, first_only: bool) -> tuple[cp_model.CpSolver, Any]:
+        solver = make_solver(
+            SolveOptions(
+                num_workers=opts.num_workers,
+                random_seed=opts.random_seed,
+                max_time_in_seconds=max(0.1, seconds),
+                log_search_progress=opts.log_search_progress,
+                extra_parameters=extra,
+            )
+        )
+        if first_only:
+            solver.parameters.stop_after_first_solution = True
+        return solver, solver.solve(rm.model)
+
+    roster: dict[str, list[str | None]] | None = None
+    objective: int | None = None
+    bound: float | None = None
+    if opts.strategy == "lns":
+        solver, status = full_solve(opts.phase1_share * (deadline - time.perf_counter()), first_only=False)
+        if status == cp_model.UNKNOWN:
+            solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            roster, objective = extract_roster(rm, solver), round(solver.objective_value)
+            if status == cp_model.OPTIMAL:
+                return SolveResult(instance.name, "OPTIMAL", objective, solver.best_objective_bound, roster,
+                                   time.perf_counter() - t0, built, str(solver.parameters))
+            bound = solver.best_objective_bound
+            lns_deadline = time.perf_counter() + opts.lns_share * max(0.0, deadline - time.perf_counter())
+            roster, objective, _ = large_neighbourhood_search(rm, roster, objective, lns_deadline, opts,
+                                                              seed=opts.random_seed, bound=bound)
+            if objective <= bound + 1e-6:
+                return SolveResult(instance.name, "OPTIMAL", objective, bound, roster,
+                                   time.perf_counter() - t0, built, str(solver.parameters))
+            rm.model.clear_hints()
+            _add_hint(rm, roster)
+        elif status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            return SolveResult(instance.name, solver.status_name(status), None, None, None,
+                               time.perf_counter() - t0, built, str(solver.parameters))
+    solver, status = full_solve(deadline - time.perf_counter(), first_only=False)
+    status_name = solver.status_name(status)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value = round(solver.objective_value)
+        if objective is None or value <= objective:
+            roster, objective = extract_roster(rm, solver), value
+    if status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        # both full runs prove valid lower bounds; keep the better one
+        bound = solver.best_objective_bound if bound is None else max(bound, solver.best_objective_bound)
+    if objective is not None:
+        status_name = "OPTIMAL" if bound is not None and objective <= bound + 1e-6 else "FEASIBLE"
+    return SolveResult(
+        instance=instance.name,
+        status=status_name,
+        objective=objective,
+        bound=bound,
+        roster=roster,
+        wall_seconds=time.perf_counter() - t0,
+        build_seconds=built,
+        parameters=str(solver.parameters),
+    )

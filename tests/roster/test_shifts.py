@@ -1,0 +1,340 @@
+"""Shift-rostering engine (Curtois & Qu benchmark rules): parser, independent checker, CP-SAT model, bench."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ortools.sat.python import cp_model
+
+from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, Row, parse_instance_range, render_table, run_curtois
+from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
+from staffplan.roster.shifts.model import SolveOptions, build_model, make_solver, solve
+from staffplan.roster.shifts.penalty import CheckResult, check_solution_file
+from staffplan.roster.shifts.solution import solution_path, write_solution
+
+DATA = DEFAULT_DATA_DIR
+INSTANCE1 = DATA / "Instance1.txt"
+needs_data = pytest.mark.skipif(not INSTANCE1.exists(), reason="Curtois benchmark data not available")
+
+
+def tiny(
+    *,
+    horizon: int = 7,
+    shifts: str = "D,480,",
+    staff: str = "A,D=14,100000,0,14,1,1,4",
+    days_off: str = "",
+    on: str = "",
+    off: str = "",
+    cover: str | None = None,
+) -> Instance:
+    """A one-employee instance (cover: 0 wanted, weights 100/1, unless given)."""
+    if cover is None:
+        ids = [line.split(",")[0] for line in shifts.strip().splitlines()]
+        cover = "\n".join(f"{d},{s},0,100,1" for d in range(horizon) for s in ids)
+    text = (
+        "# tiny test instance\nSECTION_HORIZON\n"
+        f"{horizon}\n\nSECTION_SHIFTS\n{shifts}\n\nSECTION_STAFF\n{staff}\n\nSECTION_DAYS_OFF\n{days_off}\n\n"
+        f"SECTION_SHIFT_ON_REQUESTS\n{on}\n\nSECTION_SHIFT_OFF_REQUESTS\n{off}\n\nSECTION_COVER\n{cover}\n"
+    )
+    return parse_instance(text, name="Tiny")
+
+
+def check(inst: Instance, rows: dict[str, str], tmp_path: Path) -> CheckResult:
+    """Write rows (``"D,,D,..."`` per employee) as a solution file and run the independent checker on it."""
+    roster = {e: [c or None for c in row.split(",")] for e, row in rows.items()}
+    path = write_solution(inst, roster, solution_path(tmp_path, inst.name))
+    return check_solution_file(inst, path)
+
+
+# ---------------------------------------------------------------- parser
+
+
+@needs_data
+def test_parse_instance1() -> None:
+    inst = load_instance(INSTANCE1)
+    assert inst.name == "Instance1"
+    assert inst.horizon == 14
+    assert inst.shift_ids == ("D",)
+    assert inst.shifts[0].length == 480
+    assert inst.shifts[0].cannot_follow == ()
+    assert inst.staff_ids == tuple("ABCDEFGH")
+    a = inst.staff[0]
+    assert dict(a.max_shifts) == {"D": 14}
+    assert (a.max_total_minutes, a.min_total_minutes) == (4320, 3360)
+    assert (a.max_consecutive_shifts, a.min_consecutive_shifts, a.min_consecutive_days_off, a.max_weekends) == (
+        5, 2, 2, 1,
+    )
+    assert inst.days_off["A"] == frozenset({0})
+    assert inst.days_off["H"] == frozenset({7})
+    assert len(inst.on_requests) == 21
+    assert inst.on_requests[0].employee == "A"
+    assert (inst.on_requests[0].day, inst.on_requests[0].shift, inst.on_requests[0].weight) == (2, "D", 2)
+    assert len(inst.off_requests) == 5
+    assert len(inst.cover) == 14
+    assert (inst.cover[0].day, inst.cover[0].requirement, inst.cover[0].weight_under, inst.cover[0].weight_over) == (
+        0, 5, 100, 1,
+    )
+    assert inst.weekends() == [(5, 6), (12, 13)]
+
+
+def test_parse_crlf_and_comment_before_section() -> None:
+    inst = tiny()
+    text = (
+        "SECTION_HORIZON\r\n7\r\n\r\nSECTION_SHIFTS\r\nD,480,\r\nN,480,D\r\n\r\nSECTION_STAFF\r\n"
+        "A,D=7|N=0,3000,0,5,1,1,1\r\n\r\nSECTION_DAYS_OFF\r\nA,1,2\r\n\r\n# a comment\r\nSECTION_SHIFT_ON_REQUESTS\r\n"
+        "A,0,D,2\r\n\r\nSECTION_SHIFT_OFF_REQUESTS\r\n\r\nSECTION_COVER\r\n0,D,1,100,1\r\n"
+    )
+    inst = parse_instance(text)
+    assert inst.shifts[1].cannot_follow == ("D",)
+    assert inst.staff[0].max_shifts["N"] == 0
+    assert inst.days_off["A"] == frozenset({1, 2})
+    assert inst.off_requests == ()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "line", "message"),
+    [
+        ({"staff": "A,D=14,lots,0,14,1,1,4"}, 9, "MaxTotalMinutes must be an integer"),
+        ({"staff": "A,D=14,100000,0,14,1,1"}, 9, "staff row needs 8 fields"),
+        ({"staff": "A,X=3,100000,0,14,1,1,4"}, 9, "unknown shift 'X' in MaxShifts"),
+        ({"shifts": "D,480,N"}, 6, "unknown shift 'N' in CannotFollow"),
+        ({"days_off": "Z,1"}, 12, "unknown employee 'Z'"),
+        ({"days_off": "A,9"}, 12, "day 9 is outside the horizon"),
+        ({"on": "A,1,D"}, 15, "request row needs 4 fields"),
+        ({"cover": "0,D,1,100,1\n0,D,2,100,1"}, 22, "duplicate cover row"),
+        ({"cover": "0,Q,1,100,1"}, 21, "unknown shift 'Q'"),
+    ],
+)
+def test_parse_errors_name_the_line(kwargs: dict[str, str], line: int, message: str) -> None:
+    with pytest.raises(InstanceFormatError, match=message) as err:
+        tiny(**kwargs)
+    assert err.value.line == line
+    assert f"Tiny:{line}:" in str(err.value)
+    assert isinstance(err.value, ValueError)
+
+
+def test_parse_missing_section() -> None:
+    with pytest.raises(ValueError, match="missing section SECTION_STAFF"):
+        parse_instance("SECTION_HORIZON\n7\nSECTION_SHIFTS\nD,480,\n")
+
+
+# ---------------------------------------------------------------- hard rules: clean vs violating, via the checker
+
+RULES = [
+    # (rule, instance kwargs, clean row, violating row, expected message fragment)
+    (
+        "forbidden succession",
+        {"shifts": "D,480,\nN,480,D", "staff": "A,D=7|N=7,100000,0,7,1,1,4"},
+        "N,,D,D,N,,",
+        "N,D,,,,,",
+        "may not follow N",
+    ),
+    ("max shifts per type", {"staff": "A,D=2,100000,0,7,1,1,4"}, "D,D,,,,,", "D,D,D,,,,", "3 shifts of type D"),
+    ("max total minutes", {"staff": "A,D=7,960,0,7,1,1,4"}, "D,D,,,,,", "D,D,D,,,,", "1440 minutes worked, maximum"),
+    ("min total minutes", {"staff": "A,D=7,10000,1440,7,1,1,4"}, "D,D,D,,,,", "D,D,,,,,", "960 minutes worked, min"),
+    ("max consecutive shifts", {"staff": "A,D=7,10000,0,3,1,1,4"}, "D,D,D,,D,D,D", ",D,D,D,D,,", "4 consecutive"),
+    # minimum run rules: runs touching the horizon border are exempt
+    ("min consecutive shifts", {"staff": "A,D=7,10000,0,7,2,1,4"}, "D,,,D,D,,D", ",,D,,,,", "1 consecutive shifts"),
+    ("min consecutive days off", {"staff": "A,D=7,10000,0,7,1,2,4"}, ",D,,,D,D,", "D,D,,D,D,D,D", "1 consecutive days"),
+    (
+        "max weekends",
+        {"horizon": 14, "staff": "A,D=14,100000,0,14,1,1,1"},
+        ",,,,,D,D,,,,,,,",
+        ",,,,,D,,,,,,,,D",
+        "2 weekends worked, maximum 1",
+    ),
+    ("days off", {"days_off": "A,2,4"}, "D,D,,D,,D,D", "D,D,D,D,,,", "day 2, which is a fixed day off"),
+]
+
+
+@pytest.mark.parametrize(("rule", "kwargs", "clean", "bad", "fragment"), RULES, ids=[r[0] for r in RULES])
+def test_checker_rule(rule: str, kwargs: dict[str, Any], clean: str, bad: str, fragment: str, tmp_path: Path) -> None:
+    inst = tiny(**kwargs)
+    good = check(inst, {"A": clean}, tmp_path)
+    assert good.violations == (), rule
+    wrong = check(inst, {"A": bad}, tmp_path)
+    assert len(wrong.violations) == 1, wrong.violations
+    assert fragment in wrong.violations[0]
+
+
+@pytest.mark.parametrize(("rule", "kwargs", "clean", "bad", "fragment"), RULES, ids=[r[0] for r in RULES])
+def test_model_respects_rule(
+    rule: str, kwargs: dict[str, Any], clean: str, bad: str, fragment: str, tmp_path: Path
+) -> None:
+    """The cover asks for every shift type every day, so for the max-type rules only the hard rule stops the model
+    from working every day; its roster must pass the checker with the checker's penalty equal to the objective."""
+    base = tiny(**kwargs)
+    cover = "\n".join(f"{d},{s},1,100,1" for d in range(base.horizon) for s in base.shift_ids)
+    inst = tiny(**kwargs, cover=cover)
+    res = solve(inst, SolveOptions(max_time_in_seconds=10, strategy="cpsat"))
+    assert res.status == "OPTIMAL" and res.roster is not None
+    path = write_solution(inst, res.roster, solution_path(tmp_path, inst.name))
+    result = check_solution_file(inst, path)
+    assert result.violations == ()
+    assert result.penalty == res.objective
+    # and the rule was binding: the clean hand-made row is no better than the model's optimum
+    assert check(inst, {"A": clean}, tmp_path).penalty >= res.objective
+
+
+def test_checker_one_shift_per_day_is_structural(tmp_path: Path) -> None:
+    inst = tiny()
+    path = tmp_path / "bad.txt"
+    path.write_text("A,D,D,D,D,D,D,D,D\n")  # 8 days on a 7-day horizon
+    with pytest.raises(ValueError, match="expected 8 fields"):
+        check_solution_file(inst, path)
+    path.write_text("A,D,X,,,,,\n")
+    with pytest.raises(ValueError, match="unknown shift 'X'"):
+        check_solution_file(inst, path)
+
+
+# ---------------------------------------------------------------- soft penalties
+
+
+def test_checker_penalty_terms(tmp_path: Path) -> None:
+    inst = tiny(
+        shifts="D,480,\nN,480,",
+        staff="A,D=7|N=7,100000,0,7,1,1,4\nB,D=7|N=7,100000,0,7,1,1,4",
+        on="A,0,D,2\nA,1,D,3\nB,2,N,1",  # A0 met; A1 works N instead (3); B2 off (1)
+        off="A,3,D,2\nB,3,D,5",  # A3 works D (2); B3 works N (fine)
+        cover="0,D,2,100,1\n0,N,0,100,1\n1,N,0,50,7\n3,D,1,100,1\n3,N,0,100,4",
+    )
+    result = check(inst, {"A": "D,N,,D,,,", "B": "D,,,N,,,"}, tmp_path)
+    assert result.violations == ()
+    assert result.on_request_penalty == 3 + 1
+    assert result.off_request_penalty == 2
+    assert result.under_cover_penalty == 0  # day 0 D: 2 of 2; day 3 D: 1 of 1
+    assert result.over_cover_penalty == 7 + 4  # day 1 N: one over at 7; day 3 N: one over at 4
+    assert result.penalty == 4 + 2 + 11
+    under = check(inst, {"A": ",,,,,,", "B": ",,,,,,"}, tmp_path)
+    assert under.under_cover_penalty == 2 * 100 + 100
+    assert under.on_request_penalty == 6
+
+
+def test_model_objective_matches_checker_on_soft_terms(tmp_path: Path) -> None:
+    inst = tiny(
+        shifts="D,480,\nN,480,D",
+        staff="A,D=7|N=3,100000,960,4,2,2,2\nB,D=7|N=7,100000,0,5,1,1,1",
+        on="A,0,D,2\nA,1,N,3\nB,6,N,1",
+        off="A,3,D,2\nB,3,D,5",
+        cover="\n".join(f"{d},{s},{(d + i) % 3},100,1" for d in range(7) for i, s in enumerate(("D", "N"))),
+    )
+    res = solve(inst, SolveOptions(max_time_in_seconds=10, strategy="cpsat"))
+    assert res.status == "OPTIMAL" and res.roster is not None and res.objective is not None
+    result = check(inst, {e: ",".join(c or "" for c in row) for e, row in res.roster.items()}, tmp_path)
+    assert result.violations == ()
+    assert result.penalty == res.objective == round(res.bound or -1)
+
+
+def test_model_objective_is_exact_for_any_roster(tmp_path: Path) -> None:
+    """With every assignment fixed to a (non-optimal) hand roster, the only model solution must cost exactly the
+    checker's penalty: under- and over-cover slack can never both be positive."""
+    inst = tiny(
+        shifts="D,480,\nN,480,",
+        staff="A,D=7|N=7,100000,0,7,1,1,4\nB,D=7|N=7,100000,0,7,1,1,4\nC,D=7|N=7,100000,0,7,1,1,4",
+        on="A,0,N,2",
+        off="B,1,D,3",
+        cover="\n".join(f"{d},{s},1,100,1" for d in range(7) for s in ("D", "N")),
+    )
+    rows = {"A": "D,D,,N,N,,", "B": "D,D,D,,,,N", "C": ",N,N,N,,,D"}
+    rm = build_model(inst, use_hint=False)
+    for (e, d, s), var in rm.x.items():
+        cell = rows[inst.staff[e].id].split(",")[d]
+        rm.model.add(var == int(cell == inst.shifts[s].id))
+    solver = make_solver(SolveOptions(max_time_in_seconds=5))
+    assert solver.solve(rm.model) == cp_model.OPTIMAL
+    expected = check(inst, rows, tmp_path)
+    assert expected.violations == ()
+    assert round(solver.objective_value) == expected.penalty
+    # the slack variables are pinned, not just minimised: forbid the optimum and nothing else is feasible
+    rm.model.add(sum(rm.under.values()) + sum(rm.over.values()) >= 1 + sum(
+        round(solver.value(v)) for v in [*rm.under.values(), *rm.over.values()]))
+    assert make_solver(SolveOptions(max_time_in_seconds=5)).solve(rm.model) == cp_model.INFEASIBLE
+
+
+# ---------------------------------------------------------------- solver
+
+
+def test_solver_parameters_reach_the_solver() -> None:
+    solver = make_solver(SolveOptions(num_workers=3, random_seed=17, max_time_in_seconds=12.5))
+    assert solver.parameters.num_workers == 3
+    assert solver.parameters.random_seed == 17
+    assert solver.parameters.max_time_in_seconds == pytest.approx(12.5)
+    extra = make_solver(SolveOptions(extra_parameters={"subsolvers": ["max_lp"], "linearization_level": 2}))
+    assert list(extra.parameters.subsolvers) == ["max_lp"]
+    assert extra.parameters.linearization_level == 2
+    default = make_solver(SolveOptions())
+    assert default.parameters.num_workers == 2
+    assert default.parameters.random_seed == 0
+
+
+def test_solve_reports_the_parameters_it_used() -> None:
+    inst = tiny(cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    res = solve(inst, SolveOptions(num_workers=1, random_seed=5, max_time_in_seconds=4, strategy="cpsat"))
+    assert "num_workers: 1" in res.parameters
+    assert "random_seed: 5" in res.parameters
+    assert "max_time_in_seconds:" in res.parameters
+    assert 'subsolvers: "max_lp"' in res.parameters
+    assert res.objective == 0
+
+
+def test_model_skips_impossible_variables() -> None:
+    inst = tiny(shifts="D,480,\nN,480,", staff="A,D=7|N=0,100000,0,7,1,1,4", days_off="A,3")
+    rm = build_model(inst)
+    assert all(inst.shifts[s].id == "D" for (_, _, s) in rm.x)
+    assert all(d != 3 for (_, d, _) in rm.x)
+
+
+@needs_data
+def test_instance1_reaches_optimum_607_and_checker_agrees(tmp_path: Path) -> None:
+    inst = load_instance(INSTANCE1)
+    res = solve(inst, SolveOptions(num_workers=2, random_seed=0, max_time_in_seconds=30))
+    assert res.objective == 607
+    assert res.status == "OPTIMAL"
+    assert res.bound == pytest.approx(607)
+    assert res.roster is not None
+    path = write_solution(inst, res.roster, solution_path(tmp_path, inst.name))
+    assert path.name == "Instance1.solution.txt"
+    assert [p.name for p in tmp_path.iterdir()] == ["Instance1.solution.txt"]  # no temp file left behind
+    lines = path.read_text().splitlines()
+    assert len(lines) == 8 and all(len(line.split(",")) == 15 for line in lines)
+    result = check_solution_file(INSTANCE1, path)
+    assert result.violations == ()
+    assert result.penalty == res.objective
+
+
+# ---------------------------------------------------------------- bench helpers
+
+
+def test_parse_instance_range() -> None:
+    assert parse_instance_range("1-12,15") == [*range(1, 13), 15]
+    assert parse_instance_range("3, 1-2,3") == [3, 1, 2]
+    for bad in ("", "1-", "a", "5-2", "0"):
+        with pytest.raises(ValueError):
+            parse_instance_range(bad)
+
+
+def test_render_table() -> None:
+    rows = [
+        Row(1, 607, 607.0, 607, 0.0, 0.0, 0.4, "OPTIMAL"),
+        Row(22, None, 30000.0, 30244, None, None, 60.0, "UNKNOWN"),
+    ]
+    text = render_table(rows)
+    lines = text.splitlines()
+    assert lines[0].startswith("| instance")
+    assert "| Instance1 " in lines[2] and "0.0%" in lines[2] and "OPTIMAL" in lines[2]
+    assert "| Instance22" in lines[3] and " - " in lines[3]
+    assert len({len(line) for line in lines}) == 1
+
+
+@needs_data
+def test_run_curtois_instance1(tmp_path: Path) -> None:
+    messages: list[str] = []
+    rows = run_curtois([1], 20.0, tmp_path, progress=messages.append)
+    (row,) = rows
+    assert (row.instance, row.objective, row.best_known, row.status) == (1, 607, 607, "OPTIMAL")
+    assert row.gap_to_best_known == 0.0 and row.gap_to_bound == 0.0
+    assert row.checked_penalty == 607
+    assert (tmp_path / "Instance1.solution.txt").exists()
+    assert messages and "Instance1" in messages[0]
