@@ -21,6 +21,7 @@ from ortools.linear_solver import pywraplp
 from staffplan.plan.linear import LinearModel
 from staffplan.plan.model import build_model
 from staffplan.plan.result import read_plan
+from staffplan.plan.rounding import TourRounding
 from staffplan.plan.solve import SolveSettings, relative_gap, solve
 from staffplan.reports.plan_json import kpis
 from staffplan.requirements.build import build_requirements
@@ -67,7 +68,9 @@ def run(size: str, time_limit_s: float, seed: int, baseline: bool) -> dict[str, 
     req_s = time.perf_counter() - loaded
     model = build_model(inputs, requirements)
     build_s = time.perf_counter() - started
-    solution = solve(model.lp, SolveSettings(time_limit_s=time_limit_s, seed=seed))
+    rounding = TourRounding(inputs.scenario, model, requirements.grid.num_slots)
+    solution = solve(model.lp, SolveSettings(time_limit_s=time_limit_s, seed=seed), rounding=rounding,
+                     progress=lambda p: print(f"[{p.elapsed:7.1f}s] {p.phase}", file=sys.stderr, flush=True))
     row: dict[str, Any] = {
         "size": size, "variables": model.lp.num_vars, "rows": model.lp.num_rows, "nonzeros": model.lp.nonzeros,
         "tours": len(model.tours), "requirements_s": round(req_s, 2), "build_s": round(build_s, 1),

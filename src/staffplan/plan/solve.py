@@ -184,6 +184,7 @@ class _Relaxation:
         self.lb = np.asarray(model.lb, dtype=float)
         self.ub = np.asarray(model.ub, dtype=float)
         self.solves = 0
+        self.last_status = ""
 
     def set_bounds(self, indices: np.ndarray, lb: np.ndarray | None = None, ub: np.ndarray | None = None) -> None:
         variables = self.request.model.variable
@@ -198,9 +199,14 @@ class _Relaxation:
     def solve(self, time_left: float) -> _LP:
         self.request.solver_time_limit_seconds = max(0.1, time_left)
         response = solve_request(self.request, self.stop)
+        if response is not None and response.status == pb.MPSOLVER_ABNORMAL and not (self.stop and self.stop.requested):
+            # The child process died without an answer: solve in this process instead (no Ctrl-C for it).
+            response = pb.MPSolutionResponse()
+            pywraplp.Solver.SolveWithProto(self.request, response)
         self.solves += 1
         if response is None:
             return _LP(False, False, math.inf, np.zeros(0))
+        self.last_status = pb.MPSolverResponseStatus.Name(response.status)
         status = response.status
         ok = status in (pb.MPSOLVER_OPTIMAL, pb.MPSOLVER_FEASIBLE) and len(response.variable_value) > 0
         infeasible = status == pb.MPSOLVER_INFEASIBLE
@@ -292,6 +298,8 @@ def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progre
         rounded = _first_rounding(relaxation, integer, root.values, rounder, left)
         if rounded is not None and best.offer(model, rounded.values, integer):
             reported("rounding")
+        elif rounded is None:
+            reported(f"rounding failed ({relaxation.last_status})")
     # Dive again with half the batch while time remains: smaller steps give better plans (module docstring).
     share = settings.batch_share or _batch_share(left(), settings.time_limit_s - left())
     while True:
