@@ -95,3 +95,21 @@ def test_proto_round_trip_keeps_the_model() -> None:
 def test_relative_gap() -> None:
     assert relative_gap(100.0, 99.0) == pytest.approx(0.01)
     assert relative_gap(0.0, 0.0) == 0.0
+
+
+def test_progress_lines_show_plan_bound_and_gap() -> None:
+    import math
+
+    from staffplan.plan.solve import Progress
+    from staffplan.reports.text import progress_line
+
+    running = progress_line(Progress(None, -math.inf, None, 12.0, "lp bound..."))
+    assert "lp bound..." in running and "inf" not in running
+    line = progress_line(Progress(110.0, 100.0, 10 / 110, 30.5, "dive 12"))
+    assert "110" in line and "100" in line and "9.09%" in line and "30.5s" in line
+
+
+def test_each_step_reports_progress() -> None:
+    seen: list[str] = []
+    solve(covering([1, 2, 3, 2, 1, 0, 2, 3]), SolveSettings(time_limit_s=10), progress=lambda p: seen.append(p.phase))
+    assert seen[0] == "lp bound" and seen[-1] == "plan"

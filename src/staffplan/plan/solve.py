@@ -38,6 +38,7 @@ from ortools.linear_solver import pywraplp
 from staffplan.plan.linear import LinearModel
 
 _EPS = 1e-6
+HEARTBEAT_SECONDS = 10.0  # progress lines while one long LP runs
 ROOT_LP_SECONDS = 3600.0  # the root LP may run past the time limit, up to this: no bound, no plan
 
 
@@ -141,7 +142,8 @@ def _solve_in_child(request: bytes, conn: Connection) -> None:
     conn.close()
 
 
-def solve_request(request: pb.MPModelRequest, stop: _Stop | None = None) -> pb.MPSolutionResponse | None:
+def solve_request(request: pb.MPModelRequest, stop: _Stop | None = None,
+                  tick: Callable[[], None] | None = None) -> pb.MPSolutionResponse | None:
     """Solve in a forked child process so that Ctrl-C (or `stop`) abandons a long LP at once.
 
     The OR-Tools call holds the GIL for the whole solve, so in-process a SIGINT would wait for it.
@@ -156,8 +158,12 @@ def solve_request(request: pb.MPModelRequest, stop: _Stop | None = None) -> pb.M
     child = ctx.Process(target=_solve_in_child, args=(request.SerializeToString(), sender), daemon=True)
     child.start()
     sender.close()
+    last_tick = time.perf_counter()
     try:
         while True:
+            if tick is not None and time.perf_counter() - last_tick >= HEARTBEAT_SECONDS:
+                tick()
+                last_tick = time.perf_counter()
             if receiver.poll(0.1):
                 try:
                     return pb.MPSolutionResponse.FromString(receiver.recv_bytes())
@@ -196,9 +202,9 @@ class _Relaxation:
                 self.ub[j] = ub[k]
                 variables[j].upper_bound = float(ub[k])
 
-    def solve(self, time_left: float) -> _LP:
+    def solve(self, time_left: float, tick: Callable[[], None] | None = None) -> _LP:
         self.request.solver_time_limit_seconds = max(0.1, time_left)
-        response = solve_request(self.request, self.stop)
+        response = solve_request(self.request, self.stop, tick)
         if response is not None and response.status == pb.MPSOLVER_ABNORMAL and not (self.stop and self.stop.requested):
             # The child process died without an answer: solve in this process instead (no Ctrl-C for it).
             response = pb.MPSolutionResponse()
@@ -281,7 +287,8 @@ def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progre
 
     relaxation = _Relaxation(model, settings, stop)
     # The bound and a first plan always complete (Ctrl-C still stops them); the limit governs the rest.
-    root = relaxation.solve(max(left(), ROOT_LP_SECONDS))
+    root = relaxation.solve(max(left(), ROOT_LP_SECONDS),
+                            tick=lambda: report(Progress(None, -math.inf, None, elapsed(), "lp bound...")))
     if not root.ok:
         status = SolveStatus.INFEASIBLE if root.infeasible else SolveStatus.NO_PLAN
         return Solution(status, None, math.inf, -math.inf, math.inf, elapsed(), relaxation.solves)

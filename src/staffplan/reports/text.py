@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -83,8 +84,9 @@ def frame_table(frame: pd.DataFrame) -> str:
 def progress_line(progress: Progress) -> str:
     incumbent = "—" if progress.incumbent is None else f"{progress.incumbent:,.0f}"
     gap = "—" if progress.gap is None else f"{progress.gap:.2%}"
+    bound = "—" if not math.isfinite(progress.bound) else f"{progress.bound:,.0f}"
     return (f"[{progress.elapsed:6.1f}s] {progress.phase:<12} plan {incumbent:>12}  "
-            f"bound {progress.bound:>12,.0f}  gap {gap:>7}")
+            f"bound {bound:>12}  gap {gap:>7}")
 
 
 def plan_summary(run: PlanRun) -> str:
