@@ -211,3 +211,12 @@ def test_assignment_never_breaks_availability(tmp_path: Path) -> None:
     result = assign_roster(scenario, plan, agents, RosterSettings(time_limit_s=5))
     assert [a.agent_id for a in result.assignments] == ["a1"]
     assert result.unfilled[0].places == 1 and "not available" in result.unfilled[0].reason
+
+
+def test_every_agent_is_assigned_or_has_a_reason(rostered) -> None:  # type: ignore[no-untyped-def]
+    inputs, _, outcome = rostered
+    assigned = {a.agent_id for a in outcome.result.assignments}
+    idle = dict(outcome.result.idle_agents)
+    assert assigned | set(idle) == {a.agent_id for a in inputs.roster}
+    assert not assigned & set(idle)
+    assert all(reason for reason in idle.values())

@@ -144,6 +144,9 @@ def roster_table(outcome: RosterOutcome, grid: TimeGrid) -> pd.DataFrame:
         rows.append({"agent_id": "", "site": "", "pool": u.pool, "tour_id": u.tour_id, "local_days": "",
                      "local_start": "", "local_end": "", "utc_start": "",
                      "status": f"{u.places} place(s) unfilled: {u.reason}"})
+    for agent_id, reason in outcome.result.idle_agents:
+        rows.append({"agent_id": agent_id, "site": "", "pool": "", "tour_id": "", "local_days": "",
+                     "local_start": "", "local_end": "", "utc_start": "", "status": f"no tour: {reason}"})
     return pd.DataFrame(rows, columns=["agent_id", "site", "pool", "tour_id", "local_days", "local_start", "local_end",
                                        "utc_start", "status"])
 

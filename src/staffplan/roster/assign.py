@@ -50,7 +50,7 @@ class Unfilled:
 class RosterResult:
     assignments: tuple[Assignment, ...]
     unfilled: tuple[Unfilled, ...]
-    idle_agents: tuple[str, ...]  # agents without a tour this week
+    idle_agents: tuple[tuple[str, str], ...]  # (agent, why no tour this week)
     status: dict[str, str]  # pool → CP-SAT status name
 
     def staffed_headcounts(self) -> dict[str, int]:
@@ -99,7 +99,7 @@ def assign_roster(scenario: Scenario, plan: Plan, agents: tuple[Agent, ...],
         by_pool_tours[planned.pool].append(planned)
     assignments: list[Assignment] = []
     unfilled: list[Unfilled] = []
-    idle: list[str] = []
+    idle: list[tuple[str, str]] = []
     status: dict[str, str] = {}
     for pool in sorted(set(by_pool_agents) | set(by_pool_tours)):
         tours = sorted(by_pool_tours.get(pool, []), key=tour_key)
@@ -116,8 +116,18 @@ def assign_roster(scenario: Scenario, plan: Plan, agents: tuple[Agent, ...],
                 unfilled.append(Unfilled(pool, tour_key(planned), missing,
                                          _unfilled_reason(scenario, planned, pool_agents, chosen)))
         busy = {a.agent_id for a, _ in chosen}
-        idle += [a.agent_id for a in pool_agents if a.agent_id not in busy]
+        open_tours = [t for t in tours if t.headcount > taken[tour_key(t)]]
+        for agent in pool_agents:
+            if agent.agent_id not in busy:
+                idle.append((agent.agent_id, _idle_reason(scenario, agent, open_tours)))
     return RosterResult(tuple(assignments), tuple(unfilled), tuple(idle), status)
+
+
+def _idle_reason(scenario: Scenario, agent: Agent, open_tours: list[PlannedTour]) -> str:
+    if not open_tours:
+        return "the plan needs no more agents in this pool this week"
+    reasons = sorted({ineligibility(agent, t, scenario) or "eligible" for t in open_tours})
+    return "cannot take the open tours: " + "; ".join(reasons[:2])
 
 
 def _unfilled_reason(scenario: Scenario, planned: PlannedTour, agents: list[Agent],
