@@ -76,15 +76,10 @@ def test_rotation_keeps_egregious_time_per_shift_under_the_cap(rostered) -> None
         seen.add((act.agent_id, act.slot, act.shift))
 
 
-def test_unfilled_places_go_back_into_coverage(tmp_path: Path) -> None:
-    forecast = write_forecast(tmp_path / "f.csv", forecast_rows())
-    roster = tmp_path / "roster.csv"
-    roster.write_text(_roster_csv(70, 30))
-    inputs = load_inputs(DATA / "tiny.yaml", forecast, roster)
-    run = make_plan(inputs, SolveSettings(time_limit_s=20))
-    assert run.plan is not None
+def test_unfilled_places_go_back_into_coverage(rostered) -> None:  # type: ignore[no-untyped-def]
+    inputs, plan, _ = rostered
     short = dataclasses.replace(inputs, roster=tuple(a for a in inputs.roster if a.site != "DUB")[:10])
-    outcome = make_roster(short, run.plan, RosterSettings(time_limit_s=5))
+    outcome = make_roster(short, plan, RosterSettings(time_limit_s=5))
     assert any(u.reason == "the roster has no agent in this pool" for u in outcome.result.unfilled)
     assert len(outcome.staffed.gaps) > 0
     assert any(g.queue == "csam" for g in outcome.staffed.gaps)  # only Dublin may work it

@@ -19,12 +19,9 @@ from ortools.linear_solver import linear_solver_pb2 as pb
 from ortools.linear_solver import pywraplp
 
 from staffplan.plan.linear import LinearModel
-from staffplan.plan.model import build_model
-from staffplan.plan.result import read_plan
-from staffplan.plan.rounding import TourRounding
-from staffplan.plan.solve import SolveSettings, relative_gap, solve
+from staffplan.plan.run import make_plan
+from staffplan.plan.solve import SolveSettings, relative_gap
 from staffplan.reports.plan_json import kpis
-from staffplan.requirements.build import build_requirements
 from staffplan.scenario.load import load_inputs
 
 
@@ -61,28 +58,20 @@ def run(size: str, time_limit_s: float, seed: int, baseline: bool) -> dict[str, 
 
     with tempfile.TemporaryDirectory() as folder:
         write_demo(size, Path(folder), seed=7)
-        started = time.perf_counter()
         inputs = load_inputs(Path(folder) / "model.yaml", Path(folder) / "forecast.csv")
-    loaded = time.perf_counter()
-    requirements = build_requirements(inputs)
-    req_s = time.perf_counter() - loaded
-    model = build_model(inputs, requirements)
-    build_s = time.perf_counter() - started
-    rounding = TourRounding(inputs.scenario, model, requirements.grid.num_slots)
-    solution = solve(model.lp, SolveSettings(time_limit_s=time_limit_s, seed=seed), rounding=rounding,
+    planned = make_plan(inputs, SolveSettings(time_limit_s=time_limit_s, seed=seed),
                      progress=lambda p: print(f"[{p.elapsed:7.1f}s] {p.phase}", file=sys.stderr, flush=True))
+    model, solution = planned.model, planned.solution
     row: dict[str, Any] = {
         "size": size, "variables": model.lp.num_vars, "rows": model.lp.num_rows, "nonzeros": model.lp.nonzeros,
-        "tours": len(model.tours), "requirements_s": round(req_s, 2), "build_s": round(build_s, 1),
-        "solve_s": round(solution.seconds, 1), "status": solution.status.value,
-        "objective": _finite(solution.objective, 1), "lower_bound": _finite(solution.lower_bound, 1),
-        "gap_pct": _finite(100 * solution.gap, 2), "lp_solves": solution.lp_solves,
+        "tours": len(model.tours), "requirements_s": round(planned.requirements_seconds, 2),
+        "build_s": round(planned.build_seconds, 1), "solve_s": round(solution.seconds, 1),
+        "status": solution.status.value, "objective": _finite(solution.objective, 1),
+        "lower_bound": _finite(solution.lower_bound, 1), "gap_pct": _finite(100 * solution.gap, 2),
+        "lp_solves": solution.lp_solves,
     }
-    if solution.values is not None:
-        plan = read_plan(inputs.scenario, requirements, model, solution.values, status=solution.status.value,
-                         objective=solution.objective, lower_bound=solution.lower_bound, gap=solution.gap,
-                         seconds=solution.seconds)
-        figures = kpis(plan, requirements)
+    if planned.plan is not None:
+        figures = kpis(planned.plan, planned.requirements)
         row["coverage_pct"] = figures["coverage_pct"]
         row["headcount"] = figures["headcount"]
     if baseline:

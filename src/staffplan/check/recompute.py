@@ -170,13 +170,15 @@ def _exposure(inputs: Inputs, requirements: Requirements, plan: Plan) -> list[Vi
     for (pool, t, stream), agents in plan.allocation.items():
         if stream in egregious:
             load[pool, t] += agents
+    allowed: dict[str, float] = {}  # per pool: share of on-duty agents that may do egregious work
+    for site, trained in scenario.pools():
+        paid = max(tpl.paid_hours for tpl in scenario.templates_for(site))
+        ratio = exposure_ratio(scenario, paid, grid.interval_minutes)
+        allowed[trained.id] = ratio * productive_share(scenario, site, trained)
     out = []
     for (pool_id, t), agents in sorted(load.items()):
-        site, trained = next((s, p) for s, p in scenario.pools() if p.id == pool_id)
-        paid = max(tpl.paid_hours for tpl in scenario.templates_for(site))
-        allowed = exposure_ratio(scenario, paid, grid.interval_minutes) * productive_share(scenario, site, trained)
-        on = float(plan.on_duty[pool_id][t])
-        if agents > allowed * on + 1e-3:
+        limit = allowed[pool_id] * float(plan.on_duty[pool_id][t])
+        if agents > limit + 1e-3:
             out.append(Violation("egregious exposure", f"{pool_id} {grid.slot_start(t):%a %H:%M} UTC",
-                                 f"{agents:.1f} agents on egregious queues > {allowed * on:.1f} allowed"))
+                                 f"{agents:.1f} agents on egregious queues > {limit:.1f} allowed"))
     return out

@@ -64,15 +64,20 @@ class TourRounding:
             use[self.sites[k]][self.slots[k]] += y[k]
         return use
 
+    def _totals(self, y: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+        """Agents per pool and FTE per vendor of a rounding."""
+        pool_total: dict[str, float] = defaultdict(float)
+        vendor_total: dict[str, float] = defaultdict(float)
+        for k in np.flatnonzero(y > 0).tolist():
+            pool_total[self.pools[k]] += y[k]
+            vendor_total[self.vendors[k]] += y[k] * self.fte[k]
+        return pool_total, vendor_total
+
     def _enforce_caps(self, y: np.ndarray, floor: np.ndarray, want: np.ndarray) -> None:
         """Take back agents (least wanted first; below the LP's floor only if a cap still breaks)."""
         order = np.argsort(want, kind="stable")
         use = self._seat_use(y)
-        pool_total: dict[str, float] = defaultdict(float)
-        vendor_total: dict[str, float] = defaultdict(float)
-        for k in np.flatnonzero(y > 0):
-            pool_total[self.pools[k]] += y[k]
-            vendor_total[self.vendors[k]] += y[k] * self.fte[k]
+        pool_total, vendor_total = self._totals(y)
 
         def breaks(k: int) -> bool:
             vmax = self.vendor_max[self.vendors[k]]
@@ -91,11 +96,7 @@ class TourRounding:
     def _meet_minimums(self, y: np.ndarray, want: np.ndarray) -> None:
         use = self._seat_use(y)
         order = np.argsort(-want, kind="stable").tolist()
-        pool_total: dict[str, float] = defaultdict(float)
-        vendor_total: dict[str, float] = defaultdict(float)
-        for k in np.flatnonzero(y > 0).tolist():
-            pool_total[self.pools[k]] += y[k]
-            vendor_total[self.vendors[k]] += y[k] * self.fte[k]
+        pool_total, vendor_total = self._totals(y)
 
         def add(k: int) -> None:
             site, pool, vendor = self.sites[k], self.pools[k], self.vendors[k]

@@ -84,11 +84,7 @@ class Solution:
 def solve_lp(model: LinearModel, settings: SolveSettings, *, lb: np.ndarray | None = None,
              ub: np.ndarray | None = None) -> np.ndarray | None:
     """One LP relaxation with the given bounds (e.g. tour counts fixed): its optimal values, or None."""
-    relaxation = _Relaxation(model, settings)
-    if lb is not None or ub is not None:
-        everything = np.arange(model.num_vars)
-        relaxation.set_bounds(everything, lb=lb, ub=ub)
-    result = relaxation.solve(settings.time_limit_s)
+    result = _Relaxation(model, settings, lb=lb, ub=ub).solve(settings.time_limit_s)
     return result.values if result.ok else None
 
 
@@ -183,12 +179,13 @@ def solve_request(request: pb.MPModelRequest, stop: _Stop | None = None,
 class _Relaxation:
     """The LP relaxation with mutable variable bounds; the model proto is built once and patched."""
 
-    def __init__(self, model: LinearModel, settings: SolveSettings, stop: _Stop | None = None) -> None:
+    def __init__(self, model: LinearModel, settings: SolveSettings, stop: _Stop | None = None, *,
+                 lb: np.ndarray | None = None, ub: np.ndarray | None = None) -> None:
         self.settings = settings
         self.stop = stop
-        self.request = lp_request(model, settings, settings.time_limit_s)
-        self.lb = np.asarray(model.lb, dtype=float)
-        self.ub = np.asarray(model.ub, dtype=float)
+        self.request = lp_request(model, settings, settings.time_limit_s, lb=lb, ub=ub)
+        self.lb = np.array(model.lb if lb is None else lb, dtype=float)
+        self.ub = np.array(model.ub if ub is None else ub, dtype=float)
         self.solves = 0
         self.last_status = ""
 
@@ -331,7 +328,7 @@ def _solve(model: LinearModel, settings: SolveSettings, report: Callable[[Progre
 def _dive(model: LinearModel, relaxation: _Relaxation, root: _LP, integer: np.ndarray, batch_share: float,
           stop: _Stop, left: Callable[[], float], reported: Callable[[str], None]) -> _LP | None:
     """Raise the most fractional-upward tour counts in batches until the LP optimum is integral."""
-    saved_lb, saved_ub = relaxation.lb.copy(), relaxation.ub.copy()
+    saved_lb, saved_ub = relaxation.lb[integer].copy(), relaxation.ub[integer].copy()
     current = root
     try:
         while True:
@@ -359,8 +356,7 @@ def _dive(model: LinearModel, relaxation: _Relaxation, root: _LP, integer: np.nd
             else:
                 relaxation.set_bounds(batch, ub=np.floor(current.values[batch] + _EPS))
     finally:
-        everything = np.arange(len(saved_lb))
-        relaxation.set_bounds(everything, lb=saved_lb, ub=saved_ub)
+        relaxation.set_bounds(integer, lb=saved_lb, ub=saved_ub)
 
 
 def _first_rounding(relaxation: _Relaxation, integer: np.ndarray, values: np.ndarray, rounder: Rounder,
@@ -370,7 +366,7 @@ def _first_rounding(relaxation: _Relaxation, integer: np.ndarray, values: np.nda
     Thresholds 0.3 then 0.5 (a prefix rounds up from .3, then from .5): the first is fuller, the second
     cheaper; the better feasible plan wins. On the M demo the first rounding is within 15-17 % of the bound.
     """
-    saved_lb, saved_ub = relaxation.lb.copy(), relaxation.ub.copy()
+    saved_lb, saved_ub = relaxation.lb[integer].copy(), relaxation.ub[integer].copy()
     best: _LP | None = None
     try:
         for threshold in (0.3, 0.5):
@@ -383,8 +379,7 @@ def _first_rounding(relaxation: _Relaxation, integer: np.ndarray, values: np.nda
             if left() <= 0 and best is not None:
                 break
     finally:
-        everything = np.arange(len(saved_lb))
-        relaxation.set_bounds(everything, lb=saved_lb, ub=saved_ub)
+        relaxation.set_bounds(integer, lb=saved_lb, ub=saved_ub)
     return best
 
 

@@ -9,7 +9,6 @@ with the reason, and goes back into coverage as a gap — never dropped silently
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -196,6 +195,3 @@ def _greedy(tours: list[PlannedTour], pairs: dict[tuple[int, int], int], num_age
                 room -= 1
     return hint
 
-
-def working_dates(assignment: Assignment) -> list[dt.date]:
-    return [s.local_start.date() for s in assignment.tour.tour.shifts]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from staffplan.check.recompute import SEVERITY_RANK
 from staffplan.plan.result import Plan
 from staffplan.roster.assign import Assignment
 from staffplan.scenario.forecast_file import Stream
@@ -83,7 +84,7 @@ def rotate(scenario: Scenario, plan: Plan, grid: TimeGrid, assignments: tuple[As
             total = min(len(present), round(sum(wanted.values())))
             counts = _largest_remainder(wanted, total) if wanted else {}
             free = list(present)
-            streams = sorted(counts, key=lambda s: (-_rank(severity[s[0]]), s))
+            streams = sorted(counts, key=lambda s: (-SEVERITY_RANK[severity[s[0]]], s))
             worked_egregious: set[tuple[str, int]] = set()
             for stream in streams:
                 tier = severity[stream[0]]
@@ -117,10 +118,6 @@ def _chronological(T: int, on: dict[tuple[str, int], list[tuple[str, int]]]) -> 
     return [(start + k) % T for k in range(T)]
 
 
-def _rank(severity: Severity) -> int:
-    return {Severity.EGREGIOUS: 3, Severity.SENSITIVE: 2, Severity.STANDARD: 1}[severity]
-
-
 def _pick(free: list[tuple[str, int]], tier: Severity, exposure: dict[tuple[str, int], int],
           last_egregious: set[tuple[str, int]], cap_slots: int) -> tuple[str, int] | None:
     if not free:
@@ -144,8 +141,7 @@ class LedgerRow:
     max_egregious_hours_in_a_shift: float
 
 
-def exposure_ledger(rotation: Rotation, assignments: tuple[Assignment, ...], grid: TimeGrid,
-                    scenario: Scenario) -> list[LedgerRow]:
+def exposure_ledger(rotation: Rotation, assignments: tuple[Assignment, ...], grid: TimeGrid) -> list[LedgerRow]:
     """Hours per severity tier per agent and local day (the shift's start day), and the worst shift."""
     hours = grid.interval_minutes / 60.0
     shift_day: dict[tuple[str, int], str] = {}

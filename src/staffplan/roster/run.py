@@ -27,6 +27,6 @@ def make_roster(inputs: Inputs, plan: Plan, settings: RosterSettings | None = No
     result = assign_roster(inputs.scenario, plan, inputs.roster, settings)
     staffed = check_plan(inputs, result.staffed_headcounts(), "roster")
     rotation = rotate(inputs.scenario, staffed.plan, grid, result.assignments)
-    ledger = exposure_ledger(rotation, result.assignments, grid, inputs.scenario)
+    ledger = exposure_ledger(rotation, result.assignments, grid)
     violations = roster_violations(inputs.scenario, inputs.roster, result.assignments, grid, rotation)
     return RosterOutcome(result, rotation, ledger, violations, staffed)
