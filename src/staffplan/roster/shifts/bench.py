@@ -75,7 +75,7 @@ def run_curtois(
     workers: int = 2,
     progress: Callable[[str], object] = print,
     data_dir: Path = DEFAULT_DATA_DIR,
-    strategy: str = "lns",
+    strategy: str = "colgen",
 ) -> list[Row]:
     """Solve each ``InstanceN``, write ``out_dir/InstanceN.solution.txt`` and check it independently."""
     best = load_best_known(data_dir)

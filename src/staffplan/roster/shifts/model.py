@@ -15,11 +15,13 @@ day's at-most-one sum as its own literal, and everything else is written over th
 Objective (exactly the benchmark total): on-request weight when not assigned, off-request weight when assigned,
 ``under * max(0, req - n) + over * max(0, n - req)`` per (day, shift) cover row, via ``n + u - o == req``
 with ``u`` and ``o`` never both positive (so any feasible solution's objective is exactly its penalty).
-A greedy roster is passed as a solution hint.
+A greedy roster is passed as a solution hint. :func:`solve` combines this model with column generation
+(:mod:`staffplan.roster.shifts.colgen`) for a lower bound and a first roster, and with a roster-aware LNS.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -48,8 +50,11 @@ class SolveOptions:
     max_time_in_seconds: float = 60.0
     use_hint: bool = True
     log_search_progress: bool = False
-    strategy: str = "lns"  # "lns": first solution, roster-aware LNS, then CP-SAT; "cpsat": CP-SAT alone
+    # "colgen": CP-SAT, column generation (bound and dive), roster LNS, CP-SAT; "lns": the same without column
+    # generation; "cpsat": CP-SAT alone
+    strategy: str = "colgen"
     phase1_share: float = 0.1  # share of the time for the first full CP-SAT run (proves small instances)
+    colgen_share: float = 0.5  # share of the time after phase 1 given to column generation and its dive
     lns_share: float = 0.8  # share of the time after the first solution given to the roster LNS
     extra_parameters: Mapping[str, Any] = field(default_factory=dict)  # any other SatParameters field
 
@@ -480,14 +485,19 @@ def large_neighbourhood_search(
 def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
     """Build and solve within ``options.max_time_in_seconds`` (model building included).
 
-    ``strategy="cpsat"``: one CP-SAT run on the full model. ``strategy="lns"`` (default):
-    1. CP-SAT on the full model for ``phase1_share`` of the time (greedy roster as hint; if that finds no
-       roster, on until the first one);
-    2. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time;
-    3. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
+    ``strategy="cpsat"``: one CP-SAT run on the full model. ``strategy="colgen"`` (default):
+    1. CP-SAT on the full model for ``phase1_share`` of the time (greedy roster as hint); proves small
+       instances outright;
+    2. column generation for ``colgen_share`` of the rest: a valid lower bound (its ceiling, the objective
+       being integer) and a roster from its dive, or from the sequential construction when phase 1 found none;
+    3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time, stopping at the bound;
+    4. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
        still improve or prove optimality).
+    ``strategy="lns"`` is the same without step 2 (a first-solution CP-SAT run instead when phase 1 found none).
     The roster is the best one found (None if none was found in time).
     """
+    from staffplan.roster.shifts.colgen import column_generation, integer_bound  # colgen builds on this module
+
     opts = options or SolveOptions()
     t0 = time.perf_counter()
     deadline = t0 + opts.max_time_in_seconds
@@ -512,27 +522,43 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     roster: dict[str, list[str | None]] | None = None
     objective: int | None = None
     bound: float | None = None
-    if opts.strategy == "lns":
+
+    def result(status_name: str) -> SolveResult:
+        return SolveResult(instance.name, status_name, objective, bound, roster, time.perf_counter() - t0, built,
+                           str(solver.parameters))
+
+    if opts.strategy in ("lns", "colgen"):
         solver, status = full_solve(opts.phase1_share * (deadline - time.perf_counter()), first_only=False)
-        if status == cp_model.UNKNOWN:
-            solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
+        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+            return result(solver.status_name(status))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             roster, objective = extract_roster(rm, solver), round(solver.objective_value)
-            if status == cp_model.OPTIMAL:
-                return SolveResult(instance.name, "OPTIMAL", objective, solver.best_objective_bound, roster,
-                                   time.perf_counter() - t0, built, str(solver.parameters))
             bound = solver.best_objective_bound
+            if status == cp_model.OPTIMAL:
+                return result("OPTIMAL")
+        if opts.strategy == "colgen":
+            cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
+                                   seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
+                                   progress=print if _DEBUG else None)
+            if math.isfinite(cg.bound):
+                bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
+            if cg.roster is not None and cg.objective is not None and (objective is None or cg.objective < objective):
+                roster, objective = cg.roster, cg.objective
+        elif roster is None:
+            solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                roster, objective = extract_roster(rm, solver), round(solver.objective_value)
+                bound = solver.best_objective_bound
+        if roster is not None and objective is not None:
+            if bound is not None and objective <= bound + 1e-6:
+                return result("OPTIMAL")
             lns_deadline = time.perf_counter() + opts.lns_share * max(0.0, deadline - time.perf_counter())
             roster, objective, _ = large_neighbourhood_search(rm, roster, objective, lns_deadline, opts,
                                                               seed=opts.random_seed, bound=bound)
-            if objective <= bound + 1e-6:
-                return SolveResult(instance.name, "OPTIMAL", objective, bound, roster,
-                                   time.perf_counter() - t0, built, str(solver.parameters))
+            if bound is not None and objective <= bound + 1e-6:
+                return result("OPTIMAL")
             rm.model.clear_hints()
             _add_hint(rm, roster)
-        elif status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
-            return SolveResult(instance.name, solver.status_name(status), None, None, None,
-                               time.perf_counter() - t0, built, str(solver.parameters))
     solver, status = full_solve(deadline - time.perf_counter(), first_only=False)
     status_name = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
