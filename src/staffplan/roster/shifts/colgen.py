@@ -102,9 +102,13 @@ class Pricer:
         return self.constant + sum(self.request.get(c, 0) for c in cells)
 
     def price(
-        self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None
+        self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None,
+        first_only: bool = False,
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
-        """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?"""
+        """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
+
+        ``first_only`` stops at the first row: on long horizons with tight minute limits a first row can take
+        seconds, and proving the best one much longer."""
         m = self.model
         m.minimize(sum((self.request.get(c, 0) - dual.get(c, 0.0)) * v for c, v in self.x.items()))
         m.clear_hints()
@@ -118,6 +122,7 @@ class Pricer:
         p.random_seed = seed
         p.max_time_in_seconds = max(0.05, seconds)
         p.linearization_level = 2
+        p.stop_after_first_solution = first_only
         found: dict[tuple[Cell, ...], float] = {}
         x = self.x
 
@@ -240,9 +245,9 @@ def sequential_roster(
     for i, pricer in enumerate(pricers):
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         rows, _, _ = pricer.price(_open_cover_dual(instance, counts), share, seed)
-        while not rows:  # no row in the time share: this employee needs longer, whatever the deadline
-            share *= 2
-            rows, _, _ = pricer.price(_open_cover_dual(instance, counts), share, seed)
+        while not rows:  # no row in the time share: take the first row found, however long it takes
+            share = max(1.0, 2 * share)
+            rows, _, _ = pricer.price(_open_cover_dual(instance, counts), share, seed, first_only=True)
         cells = rows[0][1]
         out.append(Column(pricer.e, cells, pricer.cost(cells)))
         for cell in cells:
@@ -353,7 +358,8 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     """Depth-first dive: fix what the LP is surest of, price again until the LP is solved, until it is integral.
 
     By rows (default): employees whose heaviest row weighs 0.9 or more keep that row; when there are none, the
-    ``share`` of the staff (at least one) with the heaviest rows do. By cells (``cells=True``): per employee,
+    ``share`` of the staff (at least one) with the heaviest rows do -- or more, when the steps timed so far
+    say that the dive would not otherwise end by the deadline. By cells (``cells=True``): per employee,
     the cells of its heaviest row whose LP weight (summed over the employee's rows) is 0.99 or more are fixed;
     when there are none, the heaviest fractional cell of ``share`` of the staff. Every cell fixed for an
     employee lies in one row that respects the earlier fixings, so the employee always keeps a feasible row;
@@ -366,8 +372,10 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     locked: dict[int, int] = {}  # employee -> the one row it keeps
     everyone = list(range(n_staff))
     priced = everyone
+    step_seconds = 0.0  # longest step so far
     try:
         while True:
+            step_start = time.perf_counter()
             for _ in range(rounds_per_step):
                 if time.perf_counter() >= deadline:
                     break
@@ -406,7 +414,10 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
             chosen = [(e, cell) for w, e, cell in candidates if w >= 0.99] if cells else []
             if not cells and not lock:  # rows, not cells: lock the employees whose heaviest rows weigh most
                 ranked = sorted((e for e in heaviest if e not in locked), key=lambda e: -heaviest[e][0])
-                lock = [e for e in ranked if heaviest[e][0] >= 0.9] or ranked[: max(1, math.ceil(share * n_staff))]
+                step_seconds = max(step_seconds, time.perf_counter() - step_start)
+                steps_left = max(1.0, (deadline - time.perf_counter()) / max(step_seconds, 1e-3))
+                count = max(1, math.ceil(share * n_staff), math.ceil(len(ranked) / steps_left))
+                lock = [e for e in ranked if heaviest[e][0] >= 0.9] or ranked[:count]
             if cells and not chosen and not lock:
                 candidates.sort(key=lambda c: -c[0])
                 picked: set[int] = set()
@@ -443,7 +454,7 @@ def column_generation(
     incumbent: Mapping[str, Sequence[str | None]] | None = None,
     progress: Callable[[str], object] | None = None,
     pricing_seconds: float = 2.0,
-    lp_share: float = 0.5,
+    lp_share: float = 0.6,
     smoothing: float = 0.0,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.

@@ -53,8 +53,8 @@ class SolveOptions:
     # "colgen": CP-SAT, column generation (bound and dive), roster LNS, CP-SAT; "lns": the same without column
     # generation; "cpsat": CP-SAT alone
     strategy: str = "colgen"
-    phase1_share: float = 0.1  # share of the time for the first full CP-SAT run (proves small instances)
-    colgen_share: float = 0.5  # share of the time after phase 1 given to column generation and its dive
+    phase1_share: float = 0.05  # share of the time for the first full CP-SAT run (proves small instances)
+    colgen_share: float = 0.7  # share of the time after phase 1 given to column generation and its dive
     lns_share: float = 0.8  # share of the time after the first solution given to the roster LNS
     extra_parameters: Mapping[str, Any] = field(default_factory=dict)  # any other SatParameters field
 
