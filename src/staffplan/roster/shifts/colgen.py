@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from staffplan.roster.shifts.instance import Instance
+from staffplan.roster.shifts.instance import Cover, Instance
 from staffplan.roster.shifts.model import build_model
 
 Roster = dict[str, list[str | None]]
@@ -47,14 +47,19 @@ class Column:
 
 @dataclass
 class ColgenResult:
-    roster: Roster | None
-    objective: int | None
+    roster: Roster
+    objective: int
     bound: float  # valid lower bound on the optimum
     lp_value: float | None
     converged: bool  # the LP is solved, or the bound already has the LP value's ceiling (integer objective)
     iterations: int
     columns: int
     log: list[str] = field(default_factory=list)
+
+
+def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
+    """Each cover row with its (day, shift index) cell."""
+    return [((c.day, instance.shift_index(c.shift)), c) for c in instance.cover]
 
 
 class Pricer:
@@ -156,8 +161,7 @@ class Master:
         self.convexity = [lp.Constraint(1.0, 1.0, f"one_{emp.id}") for emp in instance.staff]
         self.cover: dict[Cell, pywraplp.Constraint] = {}
         objective = lp.Objective()
-        for c in instance.cover:
-            s = instance.shift_index(c.shift)
+        for cell, c in cover_cells(instance):
             row = lp.Constraint(float(c.requirement), float(c.requirement), f"cover_{c.day}_{c.shift}")
             under = lp.NumVar(0.0, float(c.requirement), f"u_{c.day}_{c.shift}")
             over = lp.NumVar(0.0, lp.infinity(), f"o_{c.day}_{c.shift}")
@@ -165,7 +169,7 @@ class Master:
             row.SetCoefficient(over, -1.0)
             objective.SetCoefficient(under, float(c.weight_under))
             objective.SetCoefficient(over, float(c.weight_over))
-            self.cover[c.day, s] = row
+            self.cover[cell] = row
         objective.SetMinimization()
         self.vars: list[pywraplp.Variable] = []
         for column, upper in zip(self.columns, self.upper, strict=True):
@@ -220,19 +224,16 @@ def cover_penalty(instance: Instance, columns: Sequence[Column]) -> int:
         for cell in col.cells:
             counts[cell] = counts.get(cell, 0) + 1
     total = 0
-    for c in instance.cover:
-        n = counts.get((c.day, instance.shift_index(c.shift)), 0)
+    for cell, c in cover_cells(instance):
+        n = counts.get(cell, 0)
         total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
     return total
 
 
 def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cell, float]:
     """What one more person on each cell is worth given the cover already assigned."""
-    dual: dict[Cell, float] = {}
-    for c in instance.cover:
-        cell = (c.day, instance.shift_index(c.shift))
-        dual[cell] = float(c.weight_under) if counts.get(cell, 0) < c.requirement else -float(c.weight_over)
-    return dual
+    return {cell: float(c.weight_under) if counts.get(cell, 0) < c.requirement else -float(c.weight_over)
+            for cell, c in cover_cells(instance)}
 
 
 def sequential_roster(
@@ -244,10 +245,11 @@ def sequential_roster(
     n = len(pricers)
     for i, pricer in enumerate(pricers):
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
-        rows, _, _ = pricer.price(_open_cover_dual(instance, counts), share, seed)
+        dual = _open_cover_dual(instance, counts)
+        rows, _, _ = pricer.price(dual, share, seed)
         while not rows:  # no row in the time share: take the first row found, however long it takes
             share = max(1.0, 2 * share)
-            rows, _, _ = pricer.price(_open_cover_dual(instance, counts), share, seed, first_only=True)
+            rows, _, _ = pricer.price(dual, share, seed, first_only=True)
         cells = rows[0][1]
         out.append(Column(pricer.e, cells, pricer.cost(cells)))
         for cell in cells:
@@ -282,17 +284,18 @@ class Generator:
     """
 
     def __init__(self, instance: Instance, master: Master, pricers: Sequence[Pricer], pool: ThreadPoolExecutor,
-                 seed: int = 0, smoothing: float = 0.0) -> None:
-        self.instance = instance
+                 workers: int = 2, seed: int = 0, smoothing: float = 0.0, pricing_seconds: float = 2.0) -> None:
         self.master = master
         self.pricers = pricers
         self.pool = pool
+        self.workers = workers
         self.seed = seed
         self.smoothing = smoothing
+        self.pricing_seconds = pricing_seconds
         self.rounds = 0
         self.last_rows: dict[int, tuple[Cell, ...]] = {}
-        self.requirement = {(c.day, instance.shift_index(c.shift)): c.requirement for c in instance.cover}
-        self.weight_under = {(c.day, instance.shift_index(c.shift)): c.weight_under for c in instance.cover}
+        self.requirement = {cell: c.requirement for cell, c in cover_cells(instance)}
+        self.weight_under = {cell: c.weight_under for cell, c in cover_cells(instance)}
         self.centre: dict[Cell, float] | None = None
         self.best_bound = -math.inf
 
@@ -322,9 +325,13 @@ class Generator:
                 self.last_rows[p.e] = rows[0][1]
         return added, lagrange
 
-    def round(self, employees: Sequence[int], seconds: float) -> tuple[float, int, float | None]:
-        """One round: (LP value, rows added, Lagrangian bound if every employee was priced, else None)."""
+    def round(self, employees: Sequence[int], deadline: float) -> tuple[float, int, float | None]:
+        """One round: (LP value, rows added, Lagrangian bound if every employee was priced, else None).
+
+        Each pricing call gets its share of the time to ``deadline`` (at most ``pricing_seconds``)."""
         self.rounds += 1
+        share = (deadline - time.perf_counter()) / max(1, len(self.pricers)) * self.workers
+        seconds = min(self.pricing_seconds, max(0.05, share))
         lp_value, dual, mu = self.master.solve()
         complete = len(employees) == len(self.pricers)
         alpha = self.smoothing if complete and self.centre is not None else 0.0
@@ -353,6 +360,26 @@ def _objective(instance: Instance, columns: Sequence[Column]) -> int:
     return sum(c.cost for c in columns) + cover_penalty(instance, columns)
 
 
+def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
+                ) -> tuple[dict[int, tuple[float, int]], dict[tuple[int, Cell], float], dict[int, set[Cell]]]:
+    """From the LP solution: per employee its heaviest row (weight, index) and the cells of its positive rows
+    not fixed yet; with ``cells``, also the LP weight of each (employee, cell)."""
+    heaviest: dict[int, tuple[float, int]] = {}
+    weight: dict[tuple[int, Cell], float] = {}
+    open_cells: dict[int, set[Cell]] = {}
+    for i, (col, v) in enumerate(zip(master.columns, master.values(), strict=True)):
+        if v <= 1e-9:
+            continue
+        e = col.employee
+        if v > heaviest.get(e, (-1.0, -1))[0]:
+            heaviest[e] = (v, i)
+        open_cells.setdefault(e, set()).update(c for c in col.cells if c not in fixed[e])
+        if cells:
+            for cell in col.cells:
+                weight[e, cell] = weight.get((e, cell), 0.0) + v
+    return heaviest, weight, open_cells
+
+
 def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: float = 0.0, cells: bool = False,
          note: Callable[[str], object] | None = None) -> list[Column]:
     """Depth-first dive: fix what the LP is surest of, price again until the LP is solved, until it is integral.
@@ -379,26 +406,11 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
             for _ in range(rounds_per_step):
                 if time.perf_counter() >= deadline:
                     break
-                remaining = deadline - time.perf_counter()
-                seconds = min(2.0, max(0.05, remaining / max(1, n_staff) * 2))
-                _, added, _ = gen.round(priced, seconds)
+                _, added, _ = gen.round(priced, deadline)
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
-            values = master.values()
-            heaviest: dict[int, tuple[float, int]] = {}
-            weight: dict[tuple[int, Cell], float] = {}
-            open_cells: dict[int, set[Cell]] = {}
-            for i, col in enumerate(master.columns):
-                v = values[i]
-                if v <= 1e-9:
-                    continue
-                open_cells.setdefault(col.employee, set()).update(c for c in col.cells if c not in fixed[col.employee])
-                if v > heaviest.get(col.employee, (-1.0, -1))[0]:
-                    heaviest[col.employee] = (v, i)
-                for cell in col.cells:
-                    key = (col.employee, cell)
-                    weight[key] = weight.get(key, 0.0) + v
+            heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()) or time.perf_counter() >= deadline:
                 return [master.columns[i] for _, i in heaviest.values()]  # out of time: each its heaviest row
             candidates: list[tuple[float, int, Cell]] = []
@@ -408,10 +420,10 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                     continue
                 if v >= 0.99 or not open_cells.get(e):
                     lock.append(e)
-                    continue
-                candidates += [(weight[e, cell], e, cell) for cell in open_cells[e]]
+                elif cells:
+                    candidates += [(weight[e, cell], e, cell) for cell in open_cells[e]]
             # a cell in 99 % of an employee's LP weight is in its heaviest row (whose weight is over 1 %)
-            chosen = [(e, cell) for w, e, cell in candidates if w >= 0.99] if cells else []
+            chosen = [(e, cell) for w, e, cell in candidates if w >= 0.99]
             if not cells and not lock:  # rows, not cells: lock the employees whose heaviest rows weigh most
                 ranked = sorted((e for e in heaviest if e not in locked), key=lambda e: -heaviest[e][0])
                 step_seconds = max(step_seconds, time.perf_counter() - step_start)
@@ -487,13 +499,11 @@ def column_generation(
     lp_deadline = time.perf_counter() + lp_share * max(0.0, deadline - time.perf_counter())
     everyone = list(range(len(pricers)))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        gen = Generator(instance, master, pricers, pool, seed, smoothing)
+        gen = Generator(instance, master, pricers, pool, max(1, workers), seed, smoothing, pricing_seconds)
         for c in best_cols:
             gen.last_rows[c.employee] = c.cells
         while time.perf_counter() < lp_deadline:
-            remaining = lp_deadline - time.perf_counter()
-            seconds = min(pricing_seconds, max(0.05, remaining / max(1, len(pricers)) * workers))
-            lp_value, added, lagrange = gen.round(everyone, seconds)
+            lp_value, added, lagrange = gen.round(everyone, lp_deadline)
             if lagrange is not None:
                 bound = max(bound, lagrange)
             note(f"round {gen.rounds} lp {lp_value:.2f} bound {bound:.2f} rows +{added} = {len(master.columns)}")

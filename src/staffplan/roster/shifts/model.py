@@ -527,6 +527,9 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         return SolveResult(instance.name, status_name, objective, bound, roster, time.perf_counter() - t0, built,
                            str(solver.parameters))
 
+    def proven() -> bool:
+        return objective is not None and bound is not None and objective <= bound + 1e-6
+
     if opts.strategy in ("lns", "colgen"):
         solver, status = full_solve(opts.phase1_share * (deadline - time.perf_counter()), first_only=False)
         if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
@@ -542,7 +545,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                    progress=print if _DEBUG else None)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
-            if cg.roster is not None and cg.objective is not None and (objective is None or cg.objective < objective):
+            if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
@@ -550,12 +553,12 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 roster, objective = extract_roster(rm, solver), round(solver.objective_value)
                 bound = solver.best_objective_bound
         if roster is not None and objective is not None:
-            if bound is not None and objective <= bound + 1e-6:
+            if proven():
                 return result("OPTIMAL")
             lns_deadline = time.perf_counter() + opts.lns_share * max(0.0, deadline - time.perf_counter())
             roster, objective, _ = large_neighbourhood_search(rm, roster, objective, lns_deadline, opts,
                                                               seed=opts.random_seed, bound=bound)
-            if bound is not None and objective <= bound + 1e-6:
+            if proven():
                 return result("OPTIMAL")
             rm.model.clear_hints()
             _add_hint(rm, roster)
@@ -569,14 +572,5 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         # both full runs prove valid lower bounds; keep the better one
         bound = solver.best_objective_bound if bound is None else max(bound, solver.best_objective_bound)
     if objective is not None:
-        status_name = "OPTIMAL" if bound is not None and objective <= bound + 1e-6 else "FEASIBLE"
-    return SolveResult(
-        instance=instance.name,
-        status=status_name,
-        objective=objective,
-        bound=bound,
-        roster=roster,
-        wall_seconds=time.perf_counter() - t0,
-        build_seconds=built,
-        parameters=str(solver.parameters),
-    )
+        status_name = "OPTIMAL" if proven() else "FEASIBLE"
+    return result(status_name)
