@@ -208,6 +208,41 @@ def test_assignment_never_breaks_availability(tmp_path: Path) -> None:
     assert result.unfilled[0].places == 1 and "not available" in result.unfilled[0].reason
 
 
+def _fairness_plan(scenario: Scenario, first: Tour, second: Tour):  # type: ignore[no-untyped-def]
+    from staffplan.plan.result import Plan
+
+    tours = tuple(PlannedTour("MNL-std", "MNL", "northwind", 1, t) for t in (first, second))
+    return Plan("feasible", 0, 0, 0, 0, tours, {}, {}, {}, 0.0)
+
+
+@pytest.mark.parametrize("history", [(6, 0), (0, 6)])
+def test_fair_spread_gives_the_night_tour_to_the_agent_with_fewer_recent_nights(
+        tmp_path: Path, history: tuple[int, int]) -> None:
+    scenario = _scenario(tmp_path)
+    night, day = _tour(scenario, night=True), _tour(scenario)
+    agents = tuple(_agent(agent_id=f"a{i}", recent_nights=n) for i, n in enumerate(history))
+    result = assign_roster(scenario, _fairness_plan(scenario, night, day), agents, RosterSettings(time_limit_s=5))
+    got = {a.agent_id: a.tour.tour.nights for a in result.assignments}
+    assert len(got) == 2 and not result.unfilled
+    rested = min(agents, key=lambda a: a.recent_nights).agent_id
+    assert got[rested] == night.nights > 0  # the peak of past + this week's nights is as low as it can be
+    assert max(a.recent_nights + got[a.agent_id] for a in agents) == max(history)
+
+
+@pytest.mark.parametrize("history", [(3, 0), (0, 3)])
+def test_fair_spread_gives_the_weekend_tour_to_the_agent_with_fewer_recent_weekends(
+        tmp_path: Path, history: tuple[int, int]) -> None:
+    from staffplan.roster.assign import works_weekend
+
+    scenario = _scenario(tmp_path)
+    weekday, weekend = _tour(scenario, days=(0, 1, 2, 3, 4)), _tour(scenario, days=(2, 3, 4, 5, 6))
+    agents = tuple(_agent(agent_id=f"a{i}", recent_weekends=n) for i, n in enumerate(history))
+    plan = _fairness_plan(scenario, weekday, weekend)
+    result = assign_roster(scenario, plan, agents, RosterSettings(time_limit_s=5))
+    on_weekend = {a.agent_id for a in result.assignments if works_weekend(a.tour)}
+    assert on_weekend == {min(agents, key=lambda a: a.recent_weekends).agent_id}
+
+
 def test_every_agent_is_assigned_or_has_a_reason(rostered) -> None:  # type: ignore[no-untyped-def]
     inputs, _, outcome = rostered
     assigned = {a.agent_id for a in outcome.result.assignments}

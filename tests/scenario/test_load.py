@@ -116,3 +116,20 @@ def test_roster_loads_and_reports_every_bad_row(tiny_model: Path, tiny_forecast:
     found = {(i.row, i.column) for i in caught.value.issues}
     assert found == {(3, "agent_id"), (4, "pool"), (5, "languages"), (5, "contract_hours"),
                      (5, "night_work"), (5, "available_days"), (5, "leave_dates")}
+
+
+def test_roster_history_columns_load_and_bad_counts_name_row_and_field(
+        tiny_model: Path, tiny_forecast: Path, tmp_path: Path) -> None:
+    header = ROSTER_HEADER.rstrip("\n") + ",recent_nights,recent_weekends\n"
+    good = tmp_path / "roster.csv"
+    good.write_text(header + "a1,MNL,MNL-std,en|tl,spam|live,40,yes,,,6,2\n"
+                    "a2,MNL,MNL-std,en|tl,spam|live,40,yes,,,,\n")
+    inputs = load_inputs(tiny_model, tiny_forecast, good)
+    assert inputs.roster is not None
+    assert [(a.recent_nights, a.recent_weekends) for a in inputs.roster] == [(6, 2), (0, 0)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "a1,MNL,MNL-std,en|tl,spam|live,40,yes,,,-1,2\n"
+                   "a2,MNL,MNL-std,en|tl,spam|live,40,yes,,,3,lots\n")
+    with pytest.raises(InputError) as caught:
+        load_inputs(tiny_model, tiny_forecast, bad)
+    assert {(i.row, i.column) for i in caught.value.issues} == {(2, "recent_nights"), (3, "recent_weekends")}

@@ -12,6 +12,7 @@ import pandas as pd
 from staffplan.check.recompute import Gap
 from staffplan.plan.result import Plan
 from staffplan.requirements.build import Requirements
+from staffplan.roster.assign import works_weekend
 from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.schema import Scenario
 from staffplan.scenario.timegrid import TimeGrid
@@ -139,16 +140,18 @@ def roster_table(outcome: RosterOutcome, grid: TimeGrid) -> pd.DataFrame:
         rows.append({"agent_id": a.agent_id, "site": a.site, "pool": a.pool, "tour_id": a.tour_id,
                      "local_days": " ".join(s.local_start.strftime("%a") for s in shifts),
                      "local_start": first.strftime("%H:%M"), "local_end": end.strftime("%H:%M"),
-                     "utc_start": first.astimezone(dt.UTC).strftime("%H:%M"), "status": "assigned"})
+                     "utc_start": first.astimezone(dt.UTC).strftime("%H:%M"), "nights": a.tour.tour.nights,
+                     "weekend": "yes" if works_weekend(a.tour) else "no", "status": "assigned"})
     for u in outcome.result.unfilled:
         rows.append({"agent_id": "", "site": "", "pool": u.pool, "tour_id": u.tour_id, "local_days": "",
-                     "local_start": "", "local_end": "", "utc_start": "",
+                     "local_start": "", "local_end": "", "utc_start": "", "nights": "", "weekend": "",
                      "status": f"{u.places} place(s) unfilled: {u.reason}"})
     for agent_id, reason in outcome.result.idle_agents:
         rows.append({"agent_id": agent_id, "site": "", "pool": "", "tour_id": "", "local_days": "",
-                     "local_start": "", "local_end": "", "utc_start": "", "status": f"no tour: {reason}"})
+                     "local_start": "", "local_end": "", "utc_start": "", "nights": "", "weekend": "",
+                     "status": f"no tour: {reason}"})
     return pd.DataFrame(rows, columns=["agent_id", "site", "pool", "tour_id", "local_days", "local_start", "local_end",
-                                       "utc_start", "status"])
+                                       "utc_start", "nights", "weekend", "status"])
 
 
 def wellbeing_table(outcome: RosterOutcome) -> pd.DataFrame:

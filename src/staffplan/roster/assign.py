@@ -3,8 +3,11 @@
 A tour is a whole legal week (rest, days off, consecutive days and weekly hours hold by construction), so
 each agent takes at most one tour and each tour at most its headcount. Hard per agent: every working day
 is an available day and not on leave, night tours only with consent where the labor pack requires it, the
-tour's paid hours within the contract. Soft: the preferred start time. Every unfilled place is returned
-with the reason, and goes back into coverage as a gap — never dropped silently.
+tour's paid hours within the contract. Soft, in this order of weight: a fair spread of nights and weekends
+(min-max: the most nights any agent of the pool has worked, counting the roster's ``recent_nights`` history
+and this week's tour, is kept as low as the plan allows; the same for weekends), then the preferred start
+time. Every unfilled place is returned with the reason, and goes back into coverage as a gap — never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from staffplan.plan.result import Plan, PlannedTour
 from staffplan.scenario.roster_file import Agent
 from staffplan.scenario.schema import Scenario, minutes_of
 
-FILL_WEIGHT = 10_000  # per filled place; preferences never outweigh staffing a place
+FILL_WEIGHT = 10_000  # per filled place; fairness and preferences never outweigh staffing a place
+FAIR_WEIGHT = 100  # per night (weekend) on the pool's most loaded agent; worth 100 half-hours of start preference
 
 
 @dataclass(frozen=True)
@@ -158,7 +162,10 @@ def _assign_pool(scenario: Scenario, tours: list[PlannedTour], agents: list[Agen
         model.add_at_most_one(y[a, j] for j in range(len(tours)) if (a, j) in y)
     for j, planned in enumerate(tours):
         model.add(sum(y[a, j] for a in range(len(agents)) if (a, j) in y) <= planned.headcount)
-    model.maximize(sum(FILL_WEIGHT * var - pairs[key] * var for key, var in y.items()))
+    objective = sum(FILL_WEIGHT * var - pairs[key] * var for key, var in y.items())
+    if any(a.recent_nights or a.recent_weekends for a in agents):
+        objective -= FAIR_WEIGHT * _fair_spread(model, y, agents, tours)
+    model.maximize(objective)
     for key, value in _greedy(tours, pairs, len(agents)).items():
         model.add_hint(y[key], value)
     solver = cp_model.CpSolver()
@@ -168,6 +175,32 @@ def _assign_pool(scenario: Scenario, tours: list[PlannedTour], agents: list[Agen
         return [], solver.status_name(code)
     chosen = [(agents[a], tours[j]) for (a, j), var in y.items() if solver.value(var)]
     return chosen, solver.status_name(code)
+
+
+def works_weekend(planned: PlannedTour) -> bool:
+    return any(day in (5, 6) for day in planned.tour.pattern)  # local weekdays, Monday = 0
+
+
+def _fair_spread(model: cp_model.CpModel, y: dict[tuple[int, int], cp_model.IntVar], agents: list[Agent],
+                 tours: list[PlannedTour]) -> cp_model.LinearExpr:
+    """The pool's most nights and most weekends per agent, history included, as variables to keep low.
+
+    Only built when the roster carries history: without it each agent's load is the one tour it takes, and the
+    peaks are set by which of the plan's tours are filled, which staffing already decides."""
+    loads = (
+        ([a.recent_nights for a in agents], [t.tour.nights for t in tours]),
+        ([a.recent_weekends for a in agents], [int(works_weekend(t)) for t in tours]),
+    )
+    peaks: list[cp_model.IntVar] = []
+    for history, per_tour in loads:
+        top = max(history) + max(per_tour, default=0)
+        peak = model.new_int_var(max(history), top, "peak")
+        for a, past in enumerate(history):
+            mine = [per_tour[j] * y[a, j] for j in range(len(tours)) if (a, j) in y and per_tour[j]]
+            if mine:
+                model.add(peak >= past + sum(mine))
+        peaks.append(peak)
+    return peaks[0] + peaks[1]
 
 
 def apply_settings(solver: cp_model.CpSolver, settings: RosterSettings) -> None:

@@ -14,7 +14,8 @@ from staffplan.scenario.schema import Scenario
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 REQUIRED = ("agent_id", "site", "pool", "languages", "queues", "contract_hours")
-OPTIONAL = ("night_work", "available_days", "leave_dates", "preferred_start")
+OPTIONAL = ("night_work", "available_days", "leave_dates", "preferred_start", "recent_nights", "recent_weekends")
+MAX_RECENT = 1000  # a count of past nights or weekends above this is a typo, not history
 AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 
 
@@ -30,6 +31,8 @@ class Agent:
     available_days: frozenset[int] = frozenset(range(7))  # site-local weekdays, Monday = 0
     leave_dates: frozenset[dt.date] = frozenset()  # site-local dates
     preferred_start: str | None = None  # HH:MM site-local
+    recent_nights: int = 0  # night shifts worked in recent weeks (the planner's window), for a fair spread
+    recent_weekends: int = 0  # weekends worked in the same window
 
 
 def load_roster(path: Path, scenario: Scenario) -> tuple[tuple[Agent, ...], list[InputIssue]]:
@@ -91,11 +94,19 @@ def load_roster(path: Path, scenario: Scenario) -> tuple[tuple[Agent, ...], list
         start = rec.get("preferred_start") or None
         if start is not None and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", start):
             problems.append(("preferred_start", start, "expected HH:MM"))
+        recent: dict[str, int] = {}
+        for column in ("recent_nights", "recent_weekends"):
+            text = rec.get(column, "") or "0"
+            if not text.isdigit() or int(text) > MAX_RECENT:
+                problems.append((column, text, f"expected a whole number from 0 to {MAX_RECENT}"))
+                continue
+            recent[column] = int(text)
         if problems:
             issues += [InputIssue(name, row, col, val, msg) for col, val, msg in problems]
             continue
         seen[agent_id] = row
         agents.append(Agent(agent_id, site, pool_id, languages, queues, hours, night in YES,
-                            frozenset(WEEKDAYS.index(d) for d in days), frozenset(leave), start))
+                            frozenset(WEEKDAYS.index(d) for d in days), frozenset(leave), start,
+                            recent.get("recent_nights", 0), recent.get("recent_weekends", 0)))
     raise_if_errors(issues)
     return tuple(agents), []
