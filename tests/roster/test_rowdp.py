@@ -1,0 +1,110 @@
+"""The row programme against brute force: every row of a short horizon enumerated and checked by the checker."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from staffplan.roster.shifts.instance import Instance, parse_instance
+from staffplan.roster.shifts.penalty import check_roster
+from staffplan.roster.shifts.rowdp import LagrangePricer, RowProgramme
+
+# 9 days (one weekend, days 5-6); E may not follow L; E 480 and L 600 minutes, so minute levels are 120 apart.
+# A: runs of 2-4 shifts, 2+ days off, 1,440-3,600 minutes, day 3 off; limits loose (L=9, 1 weekend of 1).
+# B: the same rules with binding counting rules: at most 2 L shifts and no weekend.
+TEXT = """SECTION_HORIZON
+9
+
+SECTION_SHIFTS
+E,480,
+L,600,E
+
+SECTION_STAFF
+A,E=9|L=9,3600,1440,4,2,2,1
+B,E=9|L=2,3600,1440,4,2,2,0
+
+SECTION_DAYS_OFF
+A,3
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+"""
+
+
+def _rows(inst: Instance, employee: str) -> list[tuple[int | None, ...]]:
+    """Every row the checker accepts for ``employee`` (cells are shift indices, None = off)."""
+    out = []
+    others = {e.id: [None] * inst.horizon for e in inst.staff if e.id != employee}
+    for row in itertools.product([None, 0, 1], repeat=inst.horizon):
+        named = [None if s is None else inst.shifts[s].id for s in row]
+        result = check_roster(inst, {employee: named, **others})
+        if not any(v.startswith(f"{employee}:") for v in result.violations):
+            out.append(row)
+    return out
+
+
+@pytest.fixture(scope="module")
+def inst() -> Instance:
+    return parse_instance(TEXT, name="Nine")
+
+
+@pytest.fixture(scope="module")
+def rows(inst: Instance) -> dict[str, list[tuple[int | None, ...]]]:
+    return {e.id: _rows(inst, e.id) for e in inst.staff}
+
+
+def _value(row: tuple[int | None, ...], cost: np.ndarray) -> float:
+    return sum(float(cost[d, s]) for d, s in enumerate(row) if s is not None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_programme_value_equals_the_brute_force_optimum(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(-20.0, 8.0, size=(inst.horizon, 2))
+    path = RowProgramme(inst, 0).solve(cost.copy())
+    assert path is not None
+    assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"]))
+    row = tuple(dict(path.cells).get(d) for d in range(inst.horizon))
+    assert row in rows["A"]  # the walk back yields a row the checker accepts, of the programme's value
+    assert _value(row, cost) == pytest.approx(path.value)
+
+
+def test_a_fixed_cell_is_worked(inst: Instance, rows) -> None:  # type: ignore[no-untyped-def]
+    cost = np.full((inst.horizon, 2), 5.0)  # working costs: the best row works the least
+    path = RowProgramme(inst, 0).solve(cost.copy(), fixed={7: 1})
+    assert path is not None and (7, 1) in path.cells
+    assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"] if r[7] == 1))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lagrange_bound_and_rows_with_binding_counting_rules(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    dual = {(d, s): rng.uniform(-8.0, 20.0) for d in range(inst.horizon) for s in range(2)}
+    cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
+    best = min(_value(r, cost) for r in rows["B"])
+    found, bound, optimal = LagrangePricer(inst, 1, {}).price(dual)
+    assert bound <= best + 1e-6  # a valid lower bound on the pricing optimum
+    for value, cells in found:  # every row returned keeps all of B's rules, counting rules included
+        row = tuple(dict(cells).get(d) for d in range(inst.horizon))
+        assert row in rows["B"]
+        assert value == pytest.approx(_value(row, cost))
+    if optimal:
+        assert found[0][0] == pytest.approx(best)
+
+
+@pytest.mark.parametrize("day, sign", [(0, -1.0), (8, -1.0), (0, 1.0), (8, 1.0)])
+def test_runs_touching_the_border_are_exempt_from_the_minimum_rules(inst: Instance, rows, day: int,  # type: ignore[no-untyped-def]
+                                                                    sign: float) -> None:
+    """Work (sign -1) or rest (sign +1) on the border day alone pays: a run of one there breaks no rule."""
+    cost = np.full((inst.horizon, 2), -sign * 4.0)
+    cost[day] = sign * 30.0
+    cost[1 if day == 0 else 7] = -sign * 30.0  # and the opposite on its neighbour
+    path = RowProgramme(inst, 0).solve(cost.copy())
+    assert path is not None
+    assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"]))
