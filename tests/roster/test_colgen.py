@@ -89,9 +89,11 @@ def test_two_employee_bound_and_roster_against_brute_force() -> None:
     assert res.objective >= optimum
 
 
-def test_pricer_rows_are_feasible_and_priced_exactly() -> None:
+@pytest.mark.parametrize("programme", [True, False])  # the row programme and CP-SAT
+def test_pricer_rows_are_feasible_and_priced_exactly(programme: bool) -> None:
     inst = parse_instance(TWO, name="Two")
-    pricer = Pricer(inst, 0)
+    pricer = Pricer(inst, 0, programme)
+    assert (pricer.programme is not None) == programme
     dual = {(d, 0): 10.0 for d in range(7)}
     rows, bound, optimal = pricer.price(dual, 5.0)
     assert optimal and rows
@@ -106,9 +108,11 @@ def test_pricer_rows_are_feasible_and_priced_exactly() -> None:
     assert pricer.cost(cells) == (3 if (0, 0) in cells else 0)
 
 
-def test_pricer_fix_forces_the_cell_and_unfix_releases_it() -> None:
+@pytest.mark.parametrize("programme", [True, False])
+def test_pricer_fix_forces_the_cell_and_unfix_releases_it(programme: bool) -> None:
     inst = parse_instance(TWO, name="Two")
-    pricer = Pricer(inst, 0)
+    pricer = Pricer(inst, 0, programme)
+    assert (pricer.programme is not None) == programme
     avoid = {(d, 0): -5.0 for d in range(7)}  # working is expensive: the cheapest row works the minimum
     pricer.fix((3, 0))
     rows, _, _ = pricer.price(avoid, 5.0)

@@ -88,7 +88,7 @@ def test_lagrange_bound_and_rows_with_binding_counting_rules(inst: Instance, row
     dual = {(d, s): rng.uniform(-8.0, 20.0) for d in range(inst.horizon) for s in range(2)}
     cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
     best = min(_value(r, cost) for r in rows["B"])
-    found, bound, optimal = LagrangePricer(inst, 1, {}).price(dual)
+    found, bound, optimal = LagrangePricer(inst, 1, {}, budget=0).price(dual)  # no counter in the state
     assert bound <= best + 1e-6  # a valid lower bound on the pricing optimum
     for value, cells in found:  # every row returned keeps all of B's rules, counting rules included
         row = tuple(dict(cells).get(d) for d in range(inst.horizon))
@@ -108,3 +108,58 @@ def test_runs_touching_the_border_are_exempt_from_the_minimum_rules(inst: Instan
     path = RowProgramme(inst, 0).solve(cost.copy())
     assert path is not None
     assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counting_rules_kept_in_the_state_make_the_programme_exact(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(100 + seed)
+    cost = rng.uniform(-20.0, 8.0, size=(inst.horizon, 2))
+    programme = RowProgramme(inst, 1)
+    assert programme.size == 3 and not programme.soft_types and programme.soft_weekend is None  # L <= 2; no weekend
+    path = programme.solve(cost.copy())
+    assert path is not None
+    assert path.value == pytest.approx(min(_value(r, cost) for r in rows["B"]))
+    row = tuple(dict(path.cells).get(d) for d in range(inst.horizon))
+    assert row in rows["B"]
+    found, bound, optimal = LagrangePricer(inst, 1, {}).price({c: -float(cost[c]) for c in np.ndindex(cost.shape)})
+    assert optimal and found[0][0] == pytest.approx(path.value) and bound == pytest.approx(path.value)
+
+
+def _one_type(horizon: int) -> Instance:
+    """One shift type; at most 6 shifts and one weekend, both binding and both kept in the state."""
+    return parse_instance(f"""SECTION_HORIZON
+{horizon}
+
+SECTION_SHIFTS
+D,480,
+
+SECTION_STAFF
+A,D=6,2880,1440,4,2,2,1
+
+SECTION_DAYS_OFF
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+""", name=f"One{horizon}")
+
+
+@pytest.mark.parametrize("horizon", [13, 14])  # 13 ends on a Saturday: that weekend counts at the border
+def test_weekend_and_type_counters_against_brute_force(horizon: int) -> None:
+    inst = _one_type(horizon)
+    feasible = []
+    for mask in range(1 << horizon):
+        row = ["D" if mask >> d & 1 else None for d in range(horizon)]
+        if check_roster(inst, {"A": row}).feasible:
+            feasible.append(tuple(0 if cell else None for cell in row))
+    programme = RowProgramme(inst, 0)
+    assert programme.size == 2 * 7 and not programme.soft_types and programme.soft_weekend is None
+    rng = np.random.default_rng(horizon)
+    for _ in range(5):
+        cost = rng.uniform(-20.0, 5.0, size=(horizon, 1))
+        path = programme.solve(cost.copy())
+        assert path is not None
+        assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))
+        assert tuple(dict(path.cells).get(d) for d in range(horizon)) in feasible

@@ -66,12 +66,14 @@ def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
 class Pricer:
     """One employee's rules as a CP-SAT model; ``price`` minimises a linear cost over the employee's rows.
 
-    With ``programme`` the row programme of :mod:`~staffplan.roster.shifts.rowdp` prices first. It is off by
-    default: measured on Instances 8, 12 and 20 its rows, feasible only once the Lagrange multipliers of the
-    counting rules are high enough, are worse than CP-SAT's and the LP converges far slower (bench/curtois.md).
+    With ``programme`` (the default) the row programme of :mod:`~staffplan.roster.shifts.rowdp` prices instead
+    of CP-SAT when it keeps every one of the employee's rules exactly -- on Instances 1-12 it does, and solves
+    their LPs with 2.5-5x less CPU time than CP-SAT. Where a counting rule would be left to Lagrange
+    multipliers (long horizons), CP-SAT prices: the programme's rows there are feasible only once the
+    multipliers are high, and measured worse (Instance20 first roster 89,225 against 16,978).
     """
 
-    def __init__(self, instance: Instance, e: int, programme: bool = False) -> None:
+    def __init__(self, instance: Instance, e: int, programme: bool = True) -> None:
         emp = instance.staff[e]
         single = Instance(
             name=f"{instance.name}-{emp.id}",
@@ -100,6 +102,8 @@ class Pricer:
                 key = (r.day, instance.shift_index(r.shift))
                 self.request[key] = self.request.get(key, 0) + r.weight
         self.programme = LagrangePricer(instance, e, self.request) if programme else None
+        if self.programme is not None and not self.programme.exact:
+            self.programme = None  # a counting rule left to multipliers: CP-SAT prices better rows
         self.cpsat_calls = 0
 
     def fix(self, cell: Cell) -> None:
@@ -265,10 +269,14 @@ def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cel
 
 
 def sequential_roster(
-    instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0
+    instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = ()
 ) -> list[Column]:
-    """Each employee in turn takes the row that serves the cover still open best (one pricing each)."""
+    """Each employee in turn takes the row that serves the cover still open best (one pricing each); the cover
+    of the ``assigned`` rows counts as served already."""
     counts: dict[Cell, int] = {}
+    for col in assigned:
+        for cell in col.cells:
+            counts[cell] = counts.get(cell, 0) + 1
     out: list[Column] = []
     n = len(pricers)
     for i, pricer in enumerate(pricers):
@@ -409,6 +417,20 @@ def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
     return heaviest, weight, open_cells
 
 
+def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: Mapping[int, int], seconds: float
+            ) -> list[Column]:
+    """Out of time in a dive: each employee's heaviest row, or -- when better -- the locked rows completed by a
+    sequential construction over the others (surest first), which sees the cover the locked rows serve."""
+    master = gen.master
+    instance = master.instance
+    by_weight = [master.columns[i] for _, i in heaviest.values()]
+    kept = [master.columns[i] for i in locked.values()]
+    rest = sorted((e for e in range(len(gen.pricers)) if e not in locked), key=lambda e: -heaviest[e][0])
+    completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], time.perf_counter() + seconds,
+                                         gen.seed, kept)
+    return min(by_weight, completed, key=lambda cols: _objective(instance, cols))
+
+
 def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: float = 0.0, cells: bool = False,
          note: Callable[[str], object] | None = None) -> list[Column]:
     """Depth-first dive: fix what the LP is surest of, price again until the LP is solved, until it is integral.
@@ -420,10 +442,11 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     when there are none, the heaviest fractional cell of ``share`` of the staff. Every cell fixed for an
     employee lies in one row that respects the earlier fixings, so the employee always keeps a feasible row;
     rows that contradict a fixing leave the master, and the pricers work the fixed cells from then on. At the
-    deadline each employee takes its heaviest row, so a dive always returns a roster.
+    deadline the locked rows are completed (:func:`_finish`), so a dive always returns a roster.
     """
     master, pricers = gen.master, gen.pricers
     n_staff = len(pricers)
+    finish_seconds = max(1.0, 0.05 * (deadline - time.perf_counter()))
     fixed: list[set[Cell]] = [set() for _ in range(n_staff)]
     locked: dict[int, int] = {}  # employee -> the one row it keeps
     everyone = list(range(n_staff))
@@ -440,8 +463,10 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                     break
             lp_value, _, _ = master.solve()
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
-            if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()) or time.perf_counter() >= deadline:
-                return [master.columns[i] for _, i in heaviest.values()]  # out of time: each its heaviest row
+            if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
+                return [master.columns[i] for _, i in heaviest.values()]
+            if time.perf_counter() >= deadline:
+                return _finish(gen, heaviest, locked, finish_seconds)
             candidates: list[tuple[float, int, Cell]] = []
             lock: list[int] = []
             for e, (v, _) in heaviest.items():
@@ -497,7 +522,7 @@ def column_generation(
     pricing_seconds: float = 2.0,
     lp_share: float = 0.6,
     smoothing: float = 0.0,
-    programme: bool = False,
+    programme: bool = True,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
 

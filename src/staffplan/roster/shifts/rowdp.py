@@ -32,6 +32,7 @@ import numpy as np
 from staffplan.roster.shifts.instance import Instance
 
 Cell = tuple[int, int]  # (day, shift index)
+State = tuple[str, int, int, int, int]  # (kind: w work / e early work / o off, run index, local shift, counter, level)
 INF = math.inf
 
 
@@ -42,9 +43,15 @@ class Path:
 
 
 class RowProgramme:
-    """One employee's sequence rules and minutes window as a forward dynamic programme."""
+    """One employee's sequence rules, minutes window and (within a size budget) counting rules as a forward
+    dynamic programme.
 
-    def __init__(self, instance: Instance, e: int) -> None:
+    Counting rules kept exactly are digits of a mixed-radix counter in the state (the weekend rule first, then
+    the per-type limits from the smallest), as long as ``horizon x states`` stays within ``budget``; the others
+    are ``soft_types`` / ``soft_weekend``, left to the caller's multipliers.
+    """
+
+    def __init__(self, instance: Instance, e: int, budget: int = 6_000_000) -> None:
         emp = instance.staff[e]
         self.instance = instance
         self.e = e
@@ -74,22 +81,72 @@ class RowProgramme:
         self.sunday = np.array([d % 7 == 6 for d in range(h)], dtype=bool)
         self.ends_saturday = (h - 1) % 7 == 5
         self.local = {g: t for t, g in enumerate(self.allowed)}
+        self._counters(emp.max_shifts, emp.max_weekends, len(instance.weekends()), budget)
+
+    def _counters(self, max_shifts: Mapping[str, int], max_weekends: int, weekends: int, budget: int) -> None:
+        """Choose the counting rules kept in the state; the rest are soft."""
+        ids = [self.instance.shifts[i].id for i in self.allowed]
+        if max_weekends == 0:  # no weekend at all: Saturdays and Sundays are days off
+            self.day_off |= np.array([d % 7 in (5, 6) for d in range(self.horizon)], dtype=bool)
+            weekends = 0
+        workable = int((~self.day_off).sum())
+        binding = sorted((max_shifts[sid], t) for t, sid in enumerate(ids) if max_shifts[sid] < workable)
+        rules: list[tuple[int, int]] = ([(max_weekends, -1)] if max_weekends < weekends else []) + binding
+        per_day = ((self.max_run + max(self.exempt, 1)) * len(self.allowed) + self.off_levels) * self.levels
+        size = 1
+        self.type_stride = np.zeros(len(self.allowed), dtype=np.int64)
+        self.weekend_stride = 0
+        strides: list[tuple[int, int]] = []  # (stride, limit) per exact rule
+        self.soft_types: list[int] = []
+        self.soft_limits: list[int] = []
+        self.soft_weekend: int | None = None
+        for limit, t in rules:
+            if self.horizon * per_day * size * (limit + 1) <= budget:
+                strides.append((size, limit))
+                if t < 0:
+                    self.weekend_stride = size
+                else:
+                    self.type_stride[t] = size
+                size *= limit + 1
+            elif t < 0:
+                self.soft_weekend = limit
+            else:
+                self.soft_types.append(t)
+                self.soft_limits.append(limit)
+        self.size = size
+        index = np.arange(size)
+        self.room = {stride: (index // stride) % (limit + 1) < limit for stride, limit in strides}
+        self.limit_of = dict(strides)
 
     # ------------------------------------------------------------------ forward pass
-    def _shifted(self, pre: np.ndarray, cost: np.ndarray) -> np.ndarray:
-        """``pre[..., t, m]`` moved to level ``m + length[t]`` plus ``cost[t]`` (levels past the maximum drop)."""
+    def _bump(self, x: np.ndarray, stride: int) -> np.ndarray:
+        """Counter digit of ``stride`` one up along axis -2 (states already at the limit drop)."""
+        if stride == 0:
+            return x
+        out = np.full(x.shape, INF)
+        out[..., stride:, :] = np.where(self.room[stride][:-stride, None], x[..., :-stride, :], INF)
+        return out
+
+    def _shifted(self, pre: np.ndarray, cost: np.ndarray, sunday: bool) -> np.ndarray:
+        """``pre[..., t, c, m]`` working shift ``t``: to level ``m + length[t]``, its counters up, plus ``cost[t]``
+        (levels past the maximum drop)."""
         out = np.full(pre.shape, INF)
         for t, step in enumerate(self.length):
-            if step < self.levels:
-                out[..., t, step:] = pre[..., t, : self.levels - step] + cost[t]
+            if step >= self.levels:
+                continue
+            moved = self._bump(pre[..., t, :, :], int(self.type_stride[t]))
+            if sunday:
+                moved = self._bump(moved, self.weekend_stride)
+            out[..., t, :, step:] = moved[..., : self.levels - step] + cost[t]
         return out
 
     def solve(self, cost: np.ndarray, weekend: float = 0.0, fixed: Mapping[int, int] | None = None
               ) -> Path | None:
         """Least-value row for ``cost[d, t]`` (local shift ``t`` on day ``d``) plus ``weekend`` per weekend
-        worked; ``fixed`` maps days to the local shift that must be worked. None when no row exists."""
+        worked (for a soft weekend rule); ``fixed`` maps days to the local shift that must be worked. None when
+        no row exists."""
         fixed = fixed or {}
-        h, a, lv = self.horizon, len(self.allowed), self.levels
+        h, a, lv, size = self.horizon, len(self.allowed), self.levels, self.size
         k_max, ex, j_max = self.max_run, self.exempt, self.off_levels
         if a == 0:
             return None if fixed or self.min_level > 0 else Path(0.0, ())
@@ -100,23 +157,28 @@ class RowProgramme:
             row[t] = cost[d, t]
             cost[d] = row
             off_ok[d] = False
-        work = np.full((k_max, a, lv), INF)
-        early = np.full((max(ex, 1), a, lv), INF)
-        off = np.full((j_max, lv), INF)
+        work = np.full((k_max, a, size, lv), INF)
+        early = np.full((max(ex, 1), a, size, lv), INF)
+        off = np.full((j_max, size, lv), INF)
         if off_ok[0]:
-            off[j_max - 1, 0] = 0.0
-        first = self._shifted(np.zeros((1, a, lv)) + np.where(np.arange(lv) == 0, 0.0, INF), cost[0])[0]
+            off[j_max - 1, 0, 0] = 0.0
+        start = np.full((1, a, size, lv), INF)
+        start[0, :, 0, 0] = 0.0
+        first = self._shifted(start, cost[0], False)[0]
         if ex > 0:
             early[0] = first
         else:
             work[0] = first
         history = [(work, early, off)]
         for d in range(1, h):
-            lw = weekend if self.sunday[d] else 0.0
+            sunday = bool(self.sunday[d])
+            lw = weekend if sunday else 0.0
             ended = work[self.min_run - 1:].min(axis=(0, 1))
             if ex > 0:
                 ended = np.minimum(ended, early[:ex].min(axis=(0, 1)))
-            new_off = np.full((j_max, lv), INF)
+            if sunday:
+                ended = self._bump(ended, self.weekend_stride)
+            new_off = np.full((j_max, size, lv), INF)
             if off_ok[d]:
                 if j_max == 1:
                     new_off[0] = np.minimum(ended + lw, off[0])
@@ -124,33 +186,37 @@ class RowProgramme:
                     new_off[0] = ended + lw
                     new_off[1:j_max - 1] = off[0:j_max - 2]
                     new_off[j_max - 1] = np.minimum(off[j_max - 2], off[j_max - 1])
-            gw = np.stack([work[: k_max - 1][:, g, :].min(axis=1) for g in self.groups]) if k_max > 1 else None
-            pre = np.empty((k_max, a, lv))
-            pre[0] = off[j_max - 1][None, :]
-            if gw is not None:
-                pre[1:] = gw[self.group_of].transpose(1, 0, 2)
+            pre = np.empty((k_max, a, size, lv))
+            pre[0] = off[j_max - 1][None]
+            if k_max > 1:
+                gw = np.stack([work[: k_max - 1][:, g].min(axis=1) for g in self.groups])
+                pre[1:] = gw[self.group_of].transpose(1, 0, 2, 3)
             new_early = early
             if ex > 0:
-                ge = np.stack([early[:, g, :].min(axis=1) for g in self.groups])[self.group_of].transpose(1, 0, 2)
+                ge = np.stack([early[:, g].min(axis=1) for g in self.groups])[self.group_of].transpose(1, 0, 2, 3)
                 grown = np.full(early.shape, INF)
                 grown[1:] = ge[: ex - 1]
-                new_early = self._shifted(grown, cost[d] + lw)
+                new_early = self._shifted(grown, cost[d] + lw, sunday)
                 if ex < k_max:
                     pre[ex] = np.minimum(pre[ex], ge[ex - 1])
-            work = self._shifted(pre, cost[d] + lw)
+            work = self._shifted(pre, cost[d] + lw, sunday)
             early, off = new_early, new_off
             history.append((work, early, off))
-        return self._best_path(history, weekend, cost)
+        return self._best_path(history, weekend)
 
     # ------------------------------------------------------------------ backward walk
-    def _best_path(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float,
-                   cost: np.ndarray) -> Path | None:
+    def _best_path(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float) -> Path | None:
         work, early, off = history[-1]
         lo = self.min_level
         tail = weekend if self.ends_saturday else 0.0
-        ends = [_least(work[:, :, lo:] + tail, "w", lo), _least(off[:, None, lo:], "o", lo)]
+        if self.ends_saturday and self.weekend_stride:  # a last Saturday worked counts one more weekend
+            work = self._bump(work, self.weekend_stride)
+            early = self._bump(early, self.weekend_stride)
+        ends = [_least(work[..., lo:] + tail, "w", lo, self.weekend_stride if self.ends_saturday else 0),
+                _least(off[:, None, :, lo:], "o", lo, 0)]
         if self.exempt > 0:
-            ends.append(_least(early[: self.exempt, :, lo:] + tail, "e", lo))
+            ends.append(_least(early[: self.exempt, ..., lo:] + tail, "e", lo,
+                               self.weekend_stride if self.ends_saturday else 0))
         candidates = [c for c in ends if c is not None]
         if not candidates:
             return None
@@ -159,80 +225,87 @@ class RowProgramme:
             return None
         cells: list[Cell] = []
         for d in range(self.horizon - 1, -1, -1):
-            kind, _, t, _ = state
-            if kind != "o":
-                cells.append((d, self.allowed[t]))
+            if state[0] != "o":
+                cells.append((d, self.allowed[state[2]]))
             if d == 0:
                 break
-            state = self._predecessor(history[d - 1], state, d, weekend, cost)
+            state = self._predecessor(history[d - 1], state, d, weekend)
         return Path(value, tuple(reversed(cells)))
 
-    def _predecessor(self, prev: tuple[np.ndarray, np.ndarray, np.ndarray], state: tuple[str, int, int, int],
-                     d: int, weekend: float, cost: np.ndarray) -> tuple[str, int, int, int]:
+    def _before(self, c: int, t: int, sunday: bool) -> int | None:
+        """The counter before a day on which local shift ``t`` is worked (-1: a run ended on this Sunday)."""
+        for stride, counted in ((self.weekend_stride, sunday), (int(self.type_stride[t]) if t >= 0 else 0, True)):
+            if stride and counted:
+                if (c // stride) % (self.limit_of[stride] + 1) == 0:
+                    return None
+                c -= stride
+        return c
+
+    def _predecessor(self, prev: tuple[np.ndarray, np.ndarray, np.ndarray], state: State, d: int,
+                     weekend: float) -> State:
         """The state of day ``d - 1`` that the forward pass took to reach ``state`` on day ``d``."""
         work, early, off = prev
-        kind, k, t, m = state
-        lw = weekend if self.sunday[d] else 0.0
+        kind, k, t, c, m = state
+        sunday = bool(self.sunday[d])
+        lw = weekend if sunday else 0.0
         j_max, ex = self.off_levels, self.exempt
-        options: list[tuple[float, tuple[str, int, int, int]]] = []
+        options: list[tuple[float, State]] = []
         if kind == "o":
-            if k == 0:
+            cc = self._before(c, -1, sunday) if k == 0 else c
+            if k == 0 and cc is not None:
                 for kk in range(self.min_run - 1, self.max_run):
-                    tt = int(np.argmin(work[kk, :, m]))
-                    options.append((work[kk, tt, m] + lw, ("w", kk, tt, m)))
+                    tt = int(np.argmin(work[kk, :, cc, m]))
+                    options.append((work[kk, tt, cc, m] + lw, ("w", kk, tt, cc, m)))
                 for kk in range(ex):
-                    tt = int(np.argmin(early[kk, :, m]))
-                    options.append((early[kk, tt, m] + lw, ("e", kk, tt, m)))
+                    tt = int(np.argmin(early[kk, :, cc, m]))
+                    options.append((early[kk, tt, cc, m] + lw, ("e", kk, tt, cc, m)))
             if k >= 1:
-                options.append((off[k - 1, m], ("o", k - 1, 0, m)))
+                options.append((off[k - 1, c, m], ("o", k - 1, 0, c, m)))
             if k == j_max - 1:
-                options.append((off[k, m], ("o", k, 0, m)))
+                options.append((off[k, c, m], ("o", k, 0, c, m)))
         else:
             m0 = m - int(self.length[t])
+            cc = self._before(c, t, sunday)
+            assert cc is not None  # the forward pass only reaches counters it could count up to
             preds = self.preds[t]
             if kind == "w" and k == 0:
-                options.append((off[j_max - 1, m0], ("o", j_max - 1, 0, m0)))
+                options.append((off[j_max - 1, cc, m0], ("o", j_max - 1, 0, cc, m0)))
             elif kind == "w":
-                tt = int(preds[np.argmin(work[k - 1, preds, m0])])
-                options.append((work[k - 1, tt, m0], ("w", k - 1, tt, m0)))
+                tt = int(preds[np.argmin(work[k - 1, preds, cc, m0])])
+                options.append((work[k - 1, tt, cc, m0], ("w", k - 1, tt, cc, m0)))
                 if k == ex:
-                    tt = int(preds[np.argmin(early[k - 1, preds, m0])])
-                    options.append((early[k - 1, tt, m0], ("e", k - 1, tt, m0)))
+                    tt = int(preds[np.argmin(early[k - 1, preds, cc, m0])])
+                    options.append((early[k - 1, tt, cc, m0], ("e", k - 1, tt, cc, m0)))
             else:
-                tt = int(preds[np.argmin(early[k - 1, preds, m0])])
-                options.append((early[k - 1, tt, m0], ("e", k - 1, tt, m0)))
+                tt = int(preds[np.argmin(early[k - 1, preds, cc, m0])])
+                options.append((early[k - 1, tt, cc, m0], ("e", k - 1, tt, cc, m0)))
         return min(options, key=lambda o: o[0])[1]
 
 
-def _least(values: np.ndarray, kind: str, lo: int) -> tuple[float, tuple[str, int, int, int]] | None:
-    """The least of ``values[k, t, level - lo]`` as (value, state); None when there are no levels."""
+def _least(values: np.ndarray, kind: str, lo: int, unbump: int) -> tuple[float, State] | None:
+    """The least of ``values[k, t, c, level - lo]`` as (value, state); None when there are no levels.
+    ``unbump`` is taken off the counter (an end-of-horizon count that is not part of the state)."""
     if values.size == 0:
         return None
-    k, t, level = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
-    return float(values[k, t, level]), (kind, k, t, level + lo)
+    k, t, c, level = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
+    return float(values[k, t, c, level]), (kind, k, t, c - unbump, level + lo)
 
 
 @dataclass
 class CountingRules:
-    """The counting rules that the programme prices in: binding per-type limits and the weekend limit."""
+    """The counting rules left soft by the programme: per-type limits and the weekend limit."""
 
-    types: list[int]  # local shift indices whose limit can bind
+    types: list[int]  # local shift indices
     limits: np.ndarray
-    weekend_limit: int | None  # None when it cannot bind
+    weekend_limit: int | None  # None when the rule cannot bind or the programme keeps it exactly
 
     @classmethod
     def of(cls, programme: RowProgramme) -> CountingRules:
-        inst = programme.instance
-        emp = inst.staff[programme.e]
-        workable = int((~programme.day_off).sum())
-        types = [t for t, i in enumerate(programme.allowed) if emp.max_shifts[inst.shifts[i].id] < workable]
-        limits = np.array([emp.max_shifts[inst.shifts[programme.allowed[t]].id] for t in types], dtype=float)
-        weekend_limit = emp.max_weekends if emp.max_weekends < len(inst.weekends()) else None
-        return cls(types, limits, weekend_limit)
+        return cls(list(programme.soft_types), np.array(programme.soft_limits, dtype=float), programme.soft_weekend)
 
     def excess(self, programme: RowProgramme, cells: Sequence[Cell], instance: Instance
                ) -> tuple[np.ndarray, float]:
-        """Per binding type and for weekends: count minus limit (positive = broken)."""
+        """Per soft type and for a soft weekend rule: count minus limit (positive = broken)."""
         counts = np.zeros(len(self.types))
         position = {t: i for i, t in enumerate(self.types)}
         days = set()
@@ -251,9 +324,10 @@ class CountingRules:
 class LagrangePricer:
     """Pricing by the row programme with the counting rules priced in, multipliers kept between calls."""
 
-    def __init__(self, instance: Instance, e: int, request: Mapping[Cell, int], iterations: int = 30) -> None:
+    def __init__(self, instance: Instance, e: int, request: Mapping[Cell, int], iterations: int = 30,
+                 budget: int = 6_000_000) -> None:
         self.instance = instance
-        self.programme = RowProgramme(instance, e)
+        self.programme = RowProgramme(instance, e, budget)
         self.rules = CountingRules.of(self.programme)
         self.request = request
         self.iterations = iterations
@@ -261,6 +335,11 @@ class LagrangePricer:
         self.lam_weekend = 0.0
         self.fixed: dict[int, int] = {}
         self.solves = 0  # programme runs so far, for progress reports
+
+    @property
+    def exact(self) -> bool:
+        """Every rule is in the programme: one run gives the optimum, no multiplier needed."""
+        return not self.rules.types and self.rules.weekend_limit is None
 
     def fix(self, cell: Cell) -> None:
         """From now on every row works ``cell`` (day, global shift index)."""
