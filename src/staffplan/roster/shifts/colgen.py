@@ -113,11 +113,21 @@ class Pricer:
         if self.programme is not None:
             self.programme.fix(cell)
 
+    def forbid(self, cell: Cell) -> None:
+        """From now on no row of this employee works ``cell``."""
+        domain = self.model.proto.variables[self.x[cell].index].domain
+        domain[1] = 0
+        if self.programme is not None:
+            self.programme.forbidden.add(cell)
+
     def unfix_all(self) -> None:
+        """Undo every :meth:`fix` and :meth:`forbid`."""
         for v in self.x.values():
-            self.model.proto.variables[v.index].domain[0] = 0
+            domain = self.model.proto.variables[v.index].domain
+            domain[0], domain[1] = 0, 1
         if self.programme is not None:
             self.programme.fixed.clear()
+            self.programme.forbidden.clear()
 
     def cost(self, cells: Sequence[Cell]) -> int:
         return self.constant + sum(self.request.get(c, 0) for c in cells)
@@ -234,6 +244,12 @@ class Master:
         for i, var in enumerate(self.vars):
             self.upper[i] = 1.0
             var.SetUb(1.0)
+
+    def allow(self, index: int, allowed: bool) -> None:
+        upper = 1.0 if allowed else 0.0
+        if self.upper[index] != upper:
+            self.upper[index] = upper
+            self.vars[index].SetUb(upper)
 
     def values(self) -> list[float]:
         return [var.solution_value() for var in self.vars]
@@ -363,7 +379,9 @@ class Generator:
         return added, lagrange
 
     def round(self, employees: Sequence[int], deadline: float) -> tuple[float, int, float | None]:
-        """One round: (LP value, rows added, Lagrangian bound if every employee was priced, else None).
+        """One round: (LP value, rows added, this round's Lagrangian bound if every employee was priced, else
+        None). The bound holds for the master's current fixings only (a branch-and-price node's), so it is the
+        round's own, not the best seen.
 
         Each pricing call gets its share of the time to ``deadline`` (at most ``pricing_seconds``)."""
         self.rounds += 1
@@ -375,17 +393,17 @@ class Generator:
         if alpha > 0.0 and self.centre is not None:
             centre = self.centre
             smooth = {c: alpha * centre.get(c, 0.0) + (1.0 - alpha) * v for c, v in dual.items()}
-            added, lagrange = self._price(employees, smooth, dual, mu, seconds)
-            if lagrange > self.best_bound:
-                self.best_bound, self.centre = lagrange, smooth
+            added, smoothed = self._price(employees, smooth, dual, mu, seconds)
+            if smoothed > self.best_bound:
+                self.best_bound, self.centre = smoothed, smooth
             if added:
-                return lp_value, added, self.best_bound
+                return lp_value, added, smoothed
         added, lagrange = self._price(employees, dual, dual, mu, seconds)
         if not complete:
             return lp_value, added, None
         if lagrange > self.best_bound:
             self.best_bound, self.centre = lagrange, dict(dual)
-        return lp_value, added, self.best_bound
+        return lp_value, added, lagrange
 
 
 def integer_bound(bound: float) -> float:
@@ -393,7 +411,7 @@ def integer_bound(bound: float) -> float:
     return float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else bound
 
 
-def _objective(instance: Instance, columns: Sequence[Column]) -> int:
+def objective_of(instance: Instance, columns: Sequence[Column]) -> int:
     return sum(c.cost for c in columns) + cover_penalty(instance, columns)
 
 
@@ -428,7 +446,7 @@ def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: M
     rest = sorted((e for e in range(len(gen.pricers)) if e not in locked), key=lambda e: -heaviest[e][0])
     completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], time.perf_counter() + seconds,
                                          gen.seed, kept)
-    return min(by_weight, completed, key=lambda cols: _objective(instance, cols))
+    return min(by_weight, completed, key=lambda cols: objective_of(instance, cols))
 
 
 def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: float = 0.0, cells: bool = False,
@@ -523,6 +541,7 @@ def column_generation(
     lp_share: float = 0.6,
     smoothing: float = 0.0,
     programme: bool = True,
+    dive_share: float = 1.0,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
 
@@ -546,7 +565,7 @@ def column_generation(
         best_cols = sequential_roster(instance, pricers, t0 + 0.3 * max(0.0, deadline - t0), seed)
     for col in best_cols:
         master.add(col)
-    best_obj = _objective(instance, best_cols)
+    best_obj = objective_of(instance, best_cols)
     note(f"first roster {best_obj}")
     bound = -math.inf
     lp_value: float | None = None
@@ -571,12 +590,22 @@ def column_generation(
                 break
             if best_obj <= integer_bound(bound):
                 break
+        exact = converged and all(p.programme is not None for p in pricers)
         if best_obj > integer_bound(bound) and time.perf_counter() < deadline:
-            dived = dive(gen, deadline, note=note)
-            value = _objective(instance, dived)
+            # with exact pricing, half the time is left to branch and price after the dive
+            share = dive_share if exact else 1.0
+            dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note)
+            value = objective_of(instance, dived)
             note(f"dive roster {value}")
             if value < best_obj:
                 best_cols, best_obj = dived, value
+        if exact and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
+            from staffplan.roster.shifts.branch import branch_and_price  # branch builds on this module
+
+            tree = branch_and_price(gen, best_cols, deadline, note=note)
+            bound = max(bound, tree.bound)
+            if tree.objective < best_obj:
+                best_cols, best_obj = tree.columns, tree.objective
     return ColgenResult(
         roster=to_roster(instance, best_cols),
         objective=best_obj,

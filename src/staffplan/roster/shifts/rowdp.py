@@ -334,6 +334,7 @@ class LagrangePricer:
         self.lam = np.zeros(len(self.rules.types))
         self.lam_weekend = 0.0
         self.fixed: dict[int, int] = {}
+        self.forbidden: set[Cell] = set()  # (day, global shift index) no row may work
         self.solves = 0  # programme runs so far, for progress reports
 
     @property
@@ -365,6 +366,8 @@ class LagrangePricer:
         stall = 0
         for _ in range(self.iterations):
             cost = base.copy()
+            for d, s in self.forbidden:
+                cost[d, rp.local[s]] = INF
             cost[:, rules.types] += self.lam[None, :]
             path = rp.solve(cost, self.lam_weekend, self.fixed)
             self.solves += 1
