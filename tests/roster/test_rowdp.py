@@ -163,3 +163,15 @@ def test_weekend_and_type_counters_against_brute_force(horizon: int) -> None:
         assert path is not None
         assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))
         assert tuple(dict(path.cells).get(d) for d in range(horizon)) in feasible
+
+
+def test_a_shift_that_may_follow_no_shift_is_only_worked_after_a_day_off() -> None:
+    """L may follow neither E nor L (Instance15 has such types): its run state has no predecessor."""
+    inst = parse_instance(TEXT.replace("E,480,\nL,600,E", "E,480,L\nL,600,E|L"), name="NoPredecessor")
+    feasible = _rows(inst, "A")
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        cost = rng.uniform(-20.0, 8.0, size=(inst.horizon, 2))
+        path = RowProgramme(inst, 0).solve(cost.copy())
+        assert path is not None
+        assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))

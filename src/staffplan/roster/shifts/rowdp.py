@@ -189,11 +189,11 @@ class RowProgramme:
             pre = np.empty((k_max, a, size, lv))
             pre[0] = off[j_max - 1][None]
             if k_max > 1:
-                gw = np.stack([work[: k_max - 1][:, g].min(axis=1) for g in self.groups])
+                gw = np.stack([_least_over(work[: k_max - 1], g) for g in self.groups])
                 pre[1:] = gw[self.group_of].transpose(1, 0, 2, 3)
             new_early = early
             if ex > 0:
-                ge = np.stack([early[:, g].min(axis=1) for g in self.groups])[self.group_of].transpose(1, 0, 2, 3)
+                ge = np.stack([_least_over(early, g) for g in self.groups])[self.group_of].transpose(1, 0, 2, 3)
                 grown = np.full(early.shape, INF)
                 grown[1:] = ge[: ex - 1]
                 new_early = self._shifted(grown, cost[d] + lw, sunday)
@@ -280,6 +280,13 @@ class RowProgramme:
                 tt = int(preds[np.argmin(early[k - 1, preds, cc, m0])])
                 options.append((early[k - 1, tt, cc, m0], ("e", k - 1, tt, cc, m0)))
         return min(options, key=lambda o: o[0])[1]
+
+
+def _least_over(values: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``values[k, t, c, m]`` minimised over the shifts ``t`` given (all infinite when none may precede)."""
+    if len(shifts) == 0:
+        return np.full(values.shape[:1] + values.shape[2:], INF)
+    return values[:, shifts].min(axis=1)
 
 
 def _least(values: np.ndarray, kind: str, lo: int, unbump: int) -> tuple[float, State] | None:
