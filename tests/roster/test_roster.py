@@ -232,14 +232,12 @@ def test_fair_spread_gives_the_night_tour_to_the_agent_with_fewer_recent_nights(
 @pytest.mark.parametrize("history", [(3, 0), (0, 3)])
 def test_fair_spread_gives_the_weekend_tour_to_the_agent_with_fewer_recent_weekends(
         tmp_path: Path, history: tuple[int, int]) -> None:
-    from staffplan.roster.assign import works_weekend
-
     scenario = _scenario(tmp_path)
     weekday, weekend = _tour(scenario, days=(0, 1, 2, 3, 4)), _tour(scenario, days=(2, 3, 4, 5, 6))
     agents = tuple(_agent(agent_id=f"a{i}", recent_weekends=n) for i, n in enumerate(history))
     plan = _fairness_plan(scenario, weekday, weekend)
     result = assign_roster(scenario, plan, agents, RosterSettings(time_limit_s=5))
-    on_weekend = {a.agent_id for a in result.assignments if works_weekend(a.tour)}
+    on_weekend = {a.agent_id for a in result.assignments if a.tour.tour.works_weekend}
     assert on_weekend == {min(agents, key=lambda a: a.recent_weekends).agent_id}
 
 

@@ -52,6 +52,10 @@ class Tour:
     def nights(self) -> int:
         return sum(s.night for s in self.shifts)
 
+    @property
+    def works_weekend(self) -> bool:
+        return any(day in (5, 6) for day in self.pattern)  # local weekdays, Monday = 0
+
 
 def _night_minutes(local_start: dt.datetime, minutes: int, rules: LaborRules) -> int:
     """Minutes of a shift inside the site's night window (which may wrap past midnight)."""

@@ -12,7 +12,6 @@ import pandas as pd
 from staffplan.check.recompute import Gap
 from staffplan.plan.result import Plan
 from staffplan.requirements.build import Requirements
-from staffplan.roster.assign import works_weekend
 from staffplan.roster.run import RosterOutcome
 from staffplan.scenario.schema import Scenario
 from staffplan.scenario.timegrid import TimeGrid
@@ -141,7 +140,7 @@ def roster_table(outcome: RosterOutcome, grid: TimeGrid) -> pd.DataFrame:
                      "local_days": " ".join(s.local_start.strftime("%a") for s in shifts),
                      "local_start": first.strftime("%H:%M"), "local_end": end.strftime("%H:%M"),
                      "utc_start": first.astimezone(dt.UTC).strftime("%H:%M"), "nights": a.tour.tour.nights,
-                     "weekend": "yes" if works_weekend(a.tour) else "no", "status": "assigned"})
+                     "weekend": "yes" if a.tour.tour.works_weekend else "no", "status": "assigned"})
     for u in outcome.result.unfilled:
         rows.append({"agent_id": "", "site": "", "pool": u.pool, "tour_id": u.tour_id, "local_days": "",
                      "local_start": "", "local_end": "", "utc_start": "", "nights": "", "weekend": "",

@@ -177,10 +177,6 @@ def _assign_pool(scenario: Scenario, tours: list[PlannedTour], agents: list[Agen
     return chosen, solver.status_name(code)
 
 
-def works_weekend(planned: PlannedTour) -> bool:
-    return any(day in (5, 6) for day in planned.tour.pattern)  # local weekdays, Monday = 0
-
-
 def _fair_spread(model: cp_model.CpModel, y: dict[tuple[int, int], cp_model.IntVar], agents: list[Agent],
                  tours: list[PlannedTour]) -> cp_model.LinearExpr:
     """The pool's most nights and most weekends per agent, history included, as variables to keep low.
@@ -189,7 +185,7 @@ def _fair_spread(model: cp_model.CpModel, y: dict[tuple[int, int], cp_model.IntV
     peaks are set by which of the plan's tours are filled, which staffing already decides."""
     loads = (
         ([a.recent_nights for a in agents], [t.tour.nights for t in tours]),
-        ([a.recent_weekends for a in agents], [int(works_weekend(t)) for t in tours]),
+        ([a.recent_weekends for a in agents], [int(t.tour.works_weekend) for t in tours]),
     )
     peaks: list[cp_model.IntVar] = []
     for history, per_tour in loads:

@@ -57,7 +57,7 @@ def _seed_rows(gen: Generator, decisions: Sequence[Decision]) -> bool:
     for p in gen.pricers:
         if p.e in has:
             continue
-        rows, _, _ = p.price({}, 1.0, gen.seed, target=math.inf)
+        rows, _, _ = p.price({}, 1.0, gen.seed)
         if not rows:
             return False
         cells = rows[0][1]
@@ -140,4 +140,4 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
         _apply(gen, [])
     if note is not None:
         note(f"branch {nodes} nodes, roster {best}, bound {bound:.2f}{' proven' if proven else ''}")
-    return BranchResult(best_cols, best, bound if not proven else float(best), proven, nodes)
+    return BranchResult(best_cols, best, bound, proven, nodes)

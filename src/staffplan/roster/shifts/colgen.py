@@ -104,7 +104,6 @@ class Pricer:
         self.programme = LagrangePricer(instance, e, self.request) if programme else None
         if self.programme is not None and not self.programme.exact:
             self.programme = None  # a counting rule left to multipliers: CP-SAT prices better rows
-        self.cpsat_calls = 0
 
     def fix(self, cell: Cell) -> None:
         """From now on every row of this employee works ``cell``."""
@@ -134,25 +133,16 @@ class Pricer:
 
     def price(
         self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None,
-        first_only: bool = False, target: float = -math.inf,
+        first_only: bool = False,
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
-        The row programme (:mod:`~staffplan.roster.shifts.rowdp`) prices first; CP-SAT runs only when it leaves
-        the question open: no row under ``target`` found, yet its bound does not rule one out. ``first_only``
-        stops CP-SAT at its first row: on long horizons with tight minute limits a first row can take seconds,
-        and proving the best one much longer."""
-        if self.programme is None:
-            return self._price_cpsat(dual, seconds, seed, hint, first_only)
-        rows, bound, optimal = self.programme.price(dual, target)
-        if optimal or (rows and rows[0][0] < target - 1e-6) or (math.isfinite(target) and bound >= target - 1e-6):
-            return rows, bound, optimal
-        self.cpsat_calls += 1
-        more, cp_bound, cp_optimal = self._price_cpsat(dual, seconds, seed, hint or (rows[0][1] if rows else None),
-                                                       first_only)
-        merged = {cells: value for value, cells in rows + more}
-        out = sorted(((v, c) for c, v in merged.items()), key=lambda r: r[0])
-        return out, max(bound, cp_bound), cp_optimal
+        The row programme, when the employee has one, gives the optimum in one run (the other arguments are for
+        CP-SAT). ``first_only`` stops CP-SAT at its first row: on long horizons with tight minute limits a first
+        row can take seconds, and proving the best one much longer."""
+        if self.programme is not None:
+            return self.programme.price(dual)
+        return self._price_cpsat(dual, seconds, seed, hint, first_only)
 
     def _price_cpsat(self, dual: Mapping[Cell, float], seconds: float, seed: int, hint: Sequence[Cell] | None,
                      first_only: bool) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
@@ -237,13 +227,11 @@ class Master:
 
     def exclude(self, index: int) -> None:
         """Row ``index`` may no longer be used (it contradicts a fixed cell)."""
-        self.upper[index] = 0.0
-        self.vars[index].SetUb(0.0)
+        self.allow(index, False)
 
     def unfix_all(self) -> None:
-        for i, var in enumerate(self.vars):
-            self.upper[i] = 1.0
-            var.SetUb(1.0)
+        for i in range(len(self.vars)):
+            self.allow(i, True)
 
     def allow(self, index: int, allowed: bool) -> None:
         upper = 1.0 if allowed else 0.0
@@ -298,7 +286,7 @@ def sequential_roster(
     for i, pricer in enumerate(pricers):
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         dual = _open_cover_dual(instance, counts)
-        rows, _, _ = pricer.price(dual, share, seed, target=math.inf)  # any good row will do
+        rows, _, _ = pricer.price(dual, share, seed)
         while not rows:  # no row in the time share: take the first row found, however long it takes
             share = max(1.0, 2 * share)
             rows, _, _ = pricer.price(dual, share, seed, first_only=True)
@@ -356,8 +344,7 @@ class Generator:
         """Price at ``dual``; add rows improving at the LP duals; return (rows added, Lagrangian value)."""
         jobs = [
             (self.pricers[e], self.pool.submit(self.pricers[e].price, dual, seconds, self.seed + self.rounds,
-                                               self.last_rows.get(e), False,
-                                               mu[e] - self.pricers[e].constant if dual is lp_dual else -math.inf))
+                                               self.last_rows.get(e)))
             for e in employees
         ]
         added = 0

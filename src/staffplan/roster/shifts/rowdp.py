@@ -8,16 +8,19 @@ in two kinds:
   and the **minutes window** are the state of the programme: per day, the run the employee is in (last shift,
   run length, whether it began on day 0) and the minutes worked so far in units of the shifts' common divisor.
   Every path through the states is a row that keeps these rules, and every such row is a path.
-* **counting rules** -- the maximum shifts per type and the maximum weekends -- are priced in by Lagrange
-  multipliers ``lam >= 0``: each shift of a type pays ``lam_s``, each weekend worked pays ``lam_w``. For any
-  ``lam`` the programme's value minus ``sum lam * limit`` is a lower bound on the pricing optimum, and a path
-  that keeps the counting rules is a feasible row; a subgradient loop moves ``lam`` toward rows that do.
+* **counting rules** -- the maximum shifts per type and the maximum weekends -- are digits of a mixed-radix
+  counter in the state while ``horizon x states`` stays within a budget (on Instances 1-12 all of them fit).
+  Rules that do not fit are left to :class:`LagrangePricer`'s multipliers ``lam >= 0``: each shift of a type
+  pays ``lam_s``, each weekend worked ``lam_w``; for any ``lam`` the programme's value minus
+  ``sum lam * limit`` is a lower bound on the pricing optimum, and a path that keeps the rules is a feasible
+  row. Column generation uses the programme only for employees whose rules all fit (measured: the rows found
+  through multipliers are poor).
 
 A weekend is worked when its Saturday or its Sunday is, which the state knows on Sunday: the run state of
 Saturday says whether Saturday was worked.
 
 The programme keeps every day's value arrays and walks back from the best end state to recover the row, so it
-holds ``horizon x states x minute levels`` floats (Instance22: 3.8 million; Instance24: about 50 million).
+holds ``horizon x states x minute levels x counter values`` floats (the budget bounds it).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class RowProgramme:
         self.allowed = [i for i, s in enumerate(instance.shifts) if emp.max_shifts.get(s.id, 0) > 0]
         a = len(self.allowed)
         lengths = [instance.shifts[i].length for i in self.allowed]
-        self.unit = unit = reduce(math.gcd, [x for x in lengths if x > 0], 0) or 1
+        unit = reduce(math.gcd, [x for x in lengths if x > 0], 0) or 1
         self.length = np.array([x // unit for x in lengths], dtype=np.int64)
         self.levels = emp.max_total_minutes // unit + 1  # minute levels 0 .. max
         self.min_level = -(-emp.min_total_minutes // unit)
@@ -342,7 +345,6 @@ class LagrangePricer:
         self.lam_weekend = 0.0
         self.fixed: dict[int, int] = {}
         self.forbidden: set[Cell] = set()  # (day, global shift index) no row may work
-        self.solves = 0  # programme runs so far, for progress reports
 
     @property
     def exact(self) -> bool:
@@ -377,7 +379,6 @@ class LagrangePricer:
                 cost[d, rp.local[s]] = INF
             cost[:, rules.types] += self.lam[None, :]
             path = rp.solve(cost, self.lam_weekend, self.fixed)
-            self.solves += 1
             if path is None:
                 return [], INF, True  # no row at all under the fixings
             lower = path.value - float(self.lam @ rules.limits)
