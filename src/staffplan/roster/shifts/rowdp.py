@@ -120,28 +120,56 @@ class RowProgramme:
         index = np.arange(size)
         self.room = {stride: (index // stride) % (limit + 1) < limit for stride, limit in strides}
         self.limit_of = dict(strides)
+        self._tables()
 
     # ------------------------------------------------------------------ forward pass
+    def _tables(self) -> None:
+        """Gather tables for the forward pass.
+
+        The arrays carry one extra counter value and one extra minute level that are always infinite (a
+        sentinel), so that working a shift -- counters up, minutes up, states past a limit dropped -- is one
+        ``np.take`` over precomputed flat indices instead of a loop over shift types."""
+        a, size, lv = len(self.allowed), self.size, self.levels
+        cs, ls = size + 1, lv + 1
+        level = np.arange(ls)
+        strides = {0, self.weekend_stride, *(int(x) for x in self.type_stride)}
+        self.bump_index = {stride: self._bump_source(stride) for stride in strides}
+        self.work_index: list[np.ndarray] = []
+        for sunday in (False, True):
+            flat = np.empty((a, cs, ls), dtype=np.int64)
+            for t in range(a):
+                src_c = self.bump_index[int(self.type_stride[t])]
+                if sunday:
+                    src_c = np.where(src_c < size, self.bump_index[self.weekend_stride][src_c], size)
+                step = int(self.length[t])
+                src_m = np.where((level >= step) & (level < lv), level - step, lv)
+                flat[t] = (t * cs + src_c[:, None]) * ls + src_m[None, :]
+            self.work_index.append(flat.reshape(-1))
+
+    def _bump_source(self, stride: int) -> np.ndarray:
+        """Per counter value (sentinel included): the value one count of ``stride`` below it, or the sentinel
+        when there is none (the digit is 0, or the state below was already at its limit)."""
+        size = self.size
+        index = np.arange(size + 1)
+        if stride == 0:
+            return index
+        src = np.full(size + 1, size, dtype=np.int64)
+        below = index[stride:size] - stride
+        src[stride:size] = np.where(self.room[stride][below], below, size)
+        return src
+
     def _bump(self, x: np.ndarray, stride: int) -> np.ndarray:
         """Counter digit of ``stride`` one up along axis -2 (states already at the limit drop)."""
         if stride == 0:
             return x
-        out = np.full(x.shape, INF)
-        out[..., stride:, :] = np.where(self.room[stride][:-stride, None], x[..., :-stride, :], INF)
-        return out
+        return np.take(x, self.bump_index[stride], axis=-2)
 
     def _shifted(self, pre: np.ndarray, cost: np.ndarray, sunday: bool) -> np.ndarray:
-        """``pre[..., t, c, m]`` working shift ``t``: to level ``m + length[t]``, its counters up, plus ``cost[t]``
+        """``pre[k, t, c, m]`` working shift ``t``: to level ``m + length[t]``, its counters up, plus ``cost[t]``
         (levels past the maximum drop)."""
-        out = np.full(pre.shape, INF)
-        for t, step in enumerate(self.length):
-            if step >= self.levels:
-                continue
-            moved = self._bump(pre[..., t, :, :], int(self.type_stride[t]))
-            if sunday:
-                moved = self._bump(moved, self.weekend_stride)
-            out[..., t, :, step:] = moved[..., : self.levels - step] + cost[t]
-        return out
+        k = pre.shape[0]
+        moved = np.take(pre.reshape(k, -1), self.work_index[sunday], axis=1).reshape(pre.shape)
+        return moved + cost[None, :, None, None]
 
     def solve(self, cost: np.ndarray, weekend: float = 0.0, fixed: Mapping[int, int] | None = None
               ) -> Path | None:
@@ -149,10 +177,11 @@ class RowProgramme:
         worked (for a soft weekend rule); ``fixed`` maps days to the local shift that must be worked. None when
         no row exists."""
         fixed = fixed or {}
-        h, a, lv, size = self.horizon, len(self.allowed), self.levels, self.size
+        h, a = self.horizon, len(self.allowed)
         k_max, ex, j_max = self.max_run, self.exempt, self.off_levels
         if a == 0:
             return None if fixed or self.min_level > 0 else Path(0.0, ())
+        cs, ls = self.size + 1, self.levels + 1
         cost = np.where(self.day_off[:, None], INF, cost)
         off_ok = np.ones(h, dtype=bool)
         for d, t in fixed.items():
@@ -160,12 +189,12 @@ class RowProgramme:
             row[t] = cost[d, t]
             cost[d] = row
             off_ok[d] = False
-        work = np.full((k_max, a, size, lv), INF)
-        early = np.full((max(ex, 1), a, size, lv), INF)
-        off = np.full((j_max, size, lv), INF)
+        work = np.full((k_max, a, cs, ls), INF)
+        early = np.full((max(ex, 1), a, cs, ls), INF)
+        off = np.full((j_max, cs, ls), INF)
         if off_ok[0]:
             off[j_max - 1, 0, 0] = 0.0
-        start = np.full((1, a, size, lv), INF)
+        start = np.full((1, a, cs, ls), INF)
         start[0, :, 0, 0] = 0.0
         first = self._shifted(start, cost[0], False)[0]
         if ex > 0:
@@ -173,6 +202,7 @@ class RowProgramme:
         else:
             work[0] = first
         history = [(work, early, off)]
+        no_run = np.full((1, a, cs, ls), INF)
         for d in range(1, h):
             sunday = bool(self.sunday[d])
             lw = weekend if sunday else 0.0
@@ -181,7 +211,7 @@ class RowProgramme:
                 ended = np.minimum(ended, early[:ex].min(axis=(0, 1)))
             if sunday:
                 ended = self._bump(ended, self.weekend_stride)
-            new_off = np.full((j_max, size, lv), INF)
+            new_off = np.full((j_max, cs, ls), INF)
             if off_ok[d]:
                 if j_max == 1:
                     new_off[0] = np.minimum(ended + lw, off[0])
@@ -189,16 +219,14 @@ class RowProgramme:
                     new_off[0] = ended + lw
                     new_off[1:j_max - 1] = off[0:j_max - 2]
                     new_off[j_max - 1] = np.minimum(off[j_max - 2], off[j_max - 1])
-            pre = np.empty((k_max, a, size, lv))
-            pre[0] = off[j_max - 1][None]
+            parts = [off[j_max - 1][None, None].repeat(a, axis=1)]
             if k_max > 1:
-                gw = np.stack([_least_over(work[: k_max - 1], g) for g in self.groups])
-                pre[1:] = gw[self.group_of].transpose(1, 0, 2, 3)
+                parts.append(self._after(work[: k_max - 1]))
+            pre = np.concatenate(parts) if len(parts) > 1 else parts[0]
             new_early = early
             if ex > 0:
-                ge = np.stack([_least_over(early, g) for g in self.groups])[self.group_of].transpose(1, 0, 2, 3)
-                grown = np.full(early.shape, INF)
-                grown[1:] = ge[: ex - 1]
+                ge = self._after(early)
+                grown = np.concatenate([no_run, ge[: ex - 1]]) if ex > 1 else no_run
                 new_early = self._shifted(grown, cost[d] + lw, sunday)
                 if ex < k_max:
                     pre[ex] = np.minimum(pre[ex], ge[ex - 1])
@@ -206,6 +234,13 @@ class RowProgramme:
             early, off = new_early, new_off
             history.append((work, early, off))
         return self._best_path(history, weekend)
+
+    def _after(self, values: np.ndarray) -> np.ndarray:
+        """``values[k, p, c, m]`` -> per shift ``t``: the least over the shifts ``p`` allowed before ``t``."""
+        least = [_least_over(values, g) for g in self.groups]
+        if len(least) == 1:
+            return least[0][:, None].repeat(len(self.allowed), axis=1)
+        return np.stack(least, axis=1)[:, self.group_of]
 
     # ------------------------------------------------------------------ backward walk
     def _best_path(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float) -> Path | None:
@@ -215,10 +250,11 @@ class RowProgramme:
         if self.ends_saturday and self.weekend_stride:  # a last Saturday worked counts one more weekend
             work = self._bump(work, self.weekend_stride)
             early = self._bump(early, self.weekend_stride)
-        ends = [_least(work[..., lo:] + tail, "w", lo, self.weekend_stride if self.ends_saturday else 0),
-                _least(off[:, None, :, lo:], "o", lo, 0)]
+        size, lv = self.size, self.levels  # the sentinel counter value and level are left out
+        ends = [_least(work[..., :size, lo:lv] + tail, "w", lo, self.weekend_stride if self.ends_saturday else 0),
+                _least(off[:, None, :size, lo:lv], "o", lo, 0)]
         if self.exempt > 0:
-            ends.append(_least(early[: self.exempt, ..., lo:] + tail, "e", lo,
+            ends.append(_least(early[: self.exempt, ..., :size, lo:lv] + tail, "e", lo,
                                self.weekend_stride if self.ends_saturday else 0))
         candidates = [c for c in ends if c is not None]
         if not candidates:
