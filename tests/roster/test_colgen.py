@@ -243,3 +243,17 @@ def test_branch_and_price_on_instance1_finds_607_with_a_valid_bound() -> None:
     result = check_roster(inst, to_roster(inst, tree.columns))
     assert result.feasible and result.penalty == tree.objective
     assert 558 <= tree.bound <= 607 == tree.objective  # the LP bound is 558; the tree finds 607 in about 2 s
+
+
+def test_lp_cell_weights_are_a_fractional_roster() -> None:
+    """Per employee and day the LP works at most one shift in total, and every weight lies in (0, 1]."""
+    inst = parse_instance(TWO, name="Two")
+    res = column_generation(inst, time.perf_counter() + 20)
+    assert res.lp_cells
+    per_day: dict[tuple[int, int], float] = {}
+    for (e, d, _), w in res.lp_cells.items():
+        assert 0.0 < w <= 1.0 + 1e-9
+        per_day[e, d] = per_day.get((e, d), 0.0) + w
+    assert max(per_day.values()) <= 1.0 + 1e-9
+    # cover wants one person a day and both may work 4 of 7 days: the LP covers every day in full
+    assert all(abs(sum(per_day.get((e, d), 0.0) for e in range(2)) - 1.0) < 1e-6 for d in range(7))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, Row, parse_instance_range, render_table, run_curtois
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
-from staffplan.roster.shifts.model import SolveOptions, build_model, make_solver, solve
+from staffplan.roster.shifts.model import SolveOptions, _guided_neighbourhood, build_model, make_solver, solve
 from staffplan.roster.shifts.penalty import CheckResult, check_solution_file
 from staffplan.roster.shifts.solution import solution_path, write_solution
 
@@ -338,3 +339,19 @@ def test_run_curtois_instance1(tmp_path: Path) -> None:
     assert row.checked_penalty == 607
     assert (tmp_path / "Instance1.solution.txt").exists()
     assert messages and "Instance1" in messages[0]
+
+
+def test_guided_neighbourhood_frees_where_the_incumbent_departs_from_the_lp() -> None:
+    """A works days 0-3 in the incumbent but 1-4 in the LP; B agrees with the LP: only A's days 0 and 4 and their
+    neighbours are set free, and a small size frees less."""
+    inst = tiny(staff="A,D=14,100000,0,14,1,1,4\nB,D=14,100000,0,14,1,1,4")
+    a, b = "A", "B"
+    roster = {emp.id: [None] * inst.horizon for emp in inst.staff}
+    roster[a][0:4] = ["D"] * 4
+    roster[b][3:7] = ["D"] * 4
+    d_index = inst.shift_index("D")
+    guide = {(0, d, d_index): 1.0 for d in range(1, 5)} | {(1, d, d_index): 1.0 for d in range(3, 7)}
+    free = _guided_neighbourhood(random.Random(0), 1.0, guide, roster, inst)
+    assert free == {(0, d) for d in (0, 1, 3, 4, 5)}
+    small = _guided_neighbourhood(random.Random(0), 1 / (len(inst.staff) * inst.horizon), guide, roster, inst)
+    assert small in ({(0, 0), (0, 1)}, {(0, 3), (0, 4), (0, 5)})

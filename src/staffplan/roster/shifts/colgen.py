@@ -56,6 +56,8 @@ class ColgenResult:
     iterations: int
     columns: int
     log: list[str] = field(default_factory=list)
+    # LP weight of each (employee, day, shift) at the last full LP solve before the dive (empty if none)
+    lp_cells: dict[tuple[int, int, int], float] = field(default_factory=dict)
 
 
 def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
@@ -422,6 +424,16 @@ def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
     return heaviest, weight, open_cells
 
 
+def cell_weights(master: Master) -> dict[tuple[int, int, int], float]:
+    """The current LP solution per (employee, day, shift): the summed weight of the rows working it."""
+    out: dict[tuple[int, int, int], float] = {}
+    for col, v in zip(master.columns, master.values(), strict=True):
+        if v > 1e-9:
+            for d, s in col.cells:
+                out[col.employee, d, s] = out.get((col.employee, d, s), 0.0) + v
+    return out
+
+
 def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: Mapping[int, int], seconds: float
             ) -> list[Column]:
     """Out of time in a dive: each employee's heaviest row, or -- when better -- the locked rows completed by a
@@ -578,6 +590,8 @@ def column_generation(
             if best_obj <= integer_bound(bound):
                 break
         exact = converged and all(p.programme is not None for p in pricers)
+        master.solve()  # rows added in the last round have no LP value yet
+        lp_cells = cell_weights(master)
         if best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             # with exact pricing, half the time is left to branch and price after the dive
             share = dive_share if exact else 1.0
@@ -602,4 +616,5 @@ def column_generation(
         iterations=gen.rounds,
         columns=len(master.columns),
         log=log,
+        lp_cells=lp_cells,
     )

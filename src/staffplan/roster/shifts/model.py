@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -388,6 +388,31 @@ def _neighbourhood(rng: random.Random, size: float, n_staff: int, horizon: int) 
     return free
 
 
+def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[int, int, int], float],
+                          roster: Mapping[str, Sequence[str | None]], instance: Instance) -> set[tuple[int, int]]:
+    """Cells (employee, day) where the incumbent departs from the LP solution ``guide``, the most departing first
+    (ties at random), with their neighbouring days, up to ``size`` of the roster (RINS-like)."""
+    n_staff, horizon = len(instance.staff), instance.horizon
+    target = max(1, int(size * n_staff * horizon))
+    index = {sh.id: s for s, sh in enumerate(instance.shifts)}
+    worked: dict[tuple[int, int], float] = {}
+    for (e, d, _), w in guide.items():
+        worked[e, d] = worked.get((e, d), 0.0) + w
+    scored = []
+    for e, emp in enumerate(instance.staff):
+        for d, sid in enumerate(roster[emp.id]):
+            agree = guide.get((e, d, index[sid]), 0.0) if sid is not None else 1.0 - worked.get((e, d), 0.0)
+            if agree < 1.0 - 1e-6:
+                scored.append((agree + 0.3 * rng.random(), e, d))
+    scored.sort()
+    free: set[tuple[int, int]] = set()
+    for _, e, d in scored:
+        if len(free) >= target:
+            break
+        free.update((e, x) for x in range(max(0, d - 1), min(horizon, d + 2)))
+    return free
+
+
 # Sub-problem solver: one thread, LP with clauses (linearization level 2). On a few free employees this proves
 # optimality in well under a second where the default multi-thread portfolio is still searching after seconds.
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
@@ -402,11 +427,14 @@ def large_neighbourhood_search(
     seed: int = 0,
     on_improve: Callable[[int, float], None] | None = None,
     bound: float | None = None,
+    guide: Mapping[tuple[int, int, int], float] | None = None,
 ) -> tuple[dict[str, list[str | None]], int, int]:
     """Roster-aware LNS around CP-SAT (stops early once the incumbent reaches ``bound``).
 
     Each round draws ``options.num_workers`` neighbourhoods (whole employees, a day window for all employees, or
-    employees x window), fixes every other cell to the incumbent, and solves the sub-problems in parallel threads
+    employees x window; with a ``guide``, the LP solution of column generation, the first neighbourhood holds the
+    cells where the incumbent departs from the LP, topped up at random when they are few), fixes every other cell
+    to the incumbent, and solves the sub-problems in parallel threads
     with single-thread CP-SAT (incumbent as hint). The best result replaces the incumbent when it is not worse,
     so the search can drift across plateaus. The neighbourhood size adapts: it grows when sub-problems are
     solved to optimality and shrinks when they time out without improving. Returns (roster, objective,
@@ -456,8 +484,10 @@ def large_neighbourhood_search(
             if remaining < 0.2 or (bound is not None and objective <= bound + 1e-6):
                 break
             jobs = []
-            for _ in range(threads):
-                free = _neighbourhood(rng, size, n_staff, horizon)
+            for i in range(threads):
+                free = _guided_neighbourhood(rng, size, guide, roster, inst) if guide and i == 0 else set()
+                if len(free) < 0.5 * size * n_staff * horizon:  # the incumbent mostly agrees with the LP
+                    free |= _neighbourhood(rng, size, n_staff, horizon)
                 jobs.append((free, pool.submit(run, free, roster, rng.randrange(1 << 30), min(remaining, sub_time))))
             solves += len(jobs)
             results = [(free, *job.result()) for free, job in jobs]
@@ -522,6 +552,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     roster: dict[str, list[str | None]] | None = None
     objective: int | None = None
     bound: float | None = None
+    guide: dict[tuple[int, int, int], float] | None = None
 
     def result(status_name: str) -> SolveResult:
         return SolveResult(instance.name, status_name, objective, bound, roster, time.perf_counter() - t0, built,
@@ -547,6 +578,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
+            guide = cg.lp_cells
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -557,7 +589,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 return result("OPTIMAL")
             lns_deadline = time.perf_counter() + opts.lns_share * max(0.0, deadline - time.perf_counter())
             roster, objective, _ = large_neighbourhood_search(rm, roster, objective, lns_deadline, opts,
-                                                              seed=opts.random_seed, bound=bound)
+                                                              seed=opts.random_seed, bound=bound, guide=guide)
             if proven():
                 return result("OPTIMAL")
             rm.model.clear_hints()
