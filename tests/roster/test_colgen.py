@@ -257,3 +257,24 @@ def test_lp_cell_weights_are_a_fractional_roster() -> None:
     assert max(per_day.values()) <= 1.0 + 1e-9
     # cover wants one person a day and both may work 4 of 7 days: the LP covers every day in full
     assert all(abs(sum(per_day.get((e, d), 0.0) for e in range(2)) - 1.0) < 1e-6 for d in range(7))
+
+
+@needs_data
+def test_polish_gets_the_dive_roster_and_the_lp_before_branch_and_price() -> None:
+    """Instance1's LP bound (558) is below every roster, so the dive's roster goes to ``polish`` with the LP
+    solution and the bound, once, before branch and price."""
+    inst = load_instance(DATA / "Instance1.txt")
+    calls = []
+
+    def polish(roster, value, lp, floor, until):  # type: ignore[no-untyped-def]
+        calls.append((value, len(lp), floor, until))
+        checked = check_roster(inst, roster)
+        assert checked.feasible and checked.penalty == value
+        return roster, value
+
+    deadline = time.perf_counter() + 8
+    res = column_generation(inst, deadline, polish=polish)
+    assert len(calls) == 1
+    value, cells, floor, until = calls[0]
+    assert cells > 0 and floor <= 607 <= value and until <= deadline
+    assert res.objective <= value

@@ -37,6 +37,8 @@ from staffplan.roster.shifts.rowdp import LagrangePricer
 
 Roster = dict[str, list[str | None]]
 Cell = tuple[int, int]  # (day, shift index)
+# (roster, its objective, LP weight per (employee, day, shift), lower bound, deadline) -> (roster, objective)
+Polish = Callable[[Roster, int, Mapping[tuple[int, int, int], float], float, float], tuple[Roster, int]]
 
 
 @dataclass(frozen=True)
@@ -541,11 +543,17 @@ def column_generation(
     smoothing: float = 0.0,
     programme: bool = True,
     dive_share: float = 1.0,
+    polish: Polish | None = None,
+    polish_share: float = 0.5,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
 
-    Returns the best roster found (the sequential construction, the incumbent given, or the dive's) and a valid
-    lower bound (the best Lagrangian bound of the rounds that priced every employee).
+    With exact pricing and time left after the dive, ``polish`` (when given) improves the roster for
+    ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster.
+
+    Returns the best roster found (the sequential construction, the incumbent given, the dive's, the polished
+    one or branch and price's) and a valid lower bound (the best Lagrangian bound of the rounds that priced
+    every employee, or branch and price's least open bound).
     """
     t0 = time.perf_counter()
     say = progress or (lambda _m: None)
@@ -600,6 +608,14 @@ def column_generation(
             note(f"dive roster {value}")
             if value < best_obj:
                 best_cols, best_obj = dived, value
+        if exact and polish is not None and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
+            until = time.perf_counter() + polish_share * (deadline - time.perf_counter())
+            roster, value = polish(to_roster(instance, best_cols), best_obj, lp_cells, integer_bound(bound), until)
+            note(f"polished roster {value}")
+            if value < best_obj:
+                best_cols, best_obj = roster_columns(instance, roster, pricers), value
+                for col in best_cols:
+                    master.add(col)
         if exact and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             from staffplan.roster.shifts.branch import branch_and_price  # branch builds on this module
 

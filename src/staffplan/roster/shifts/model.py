@@ -506,7 +506,7 @@ def large_neighbourhood_search(
             if _DEBUG:
                 print(f"lns solves={solves} size={size:.3f} optimal={n_optimal}/{len(results)} inc={objective}")
             if n_optimal == len(results):
-                size = min(0.5, size * 1.2)
+                size = min(1.0, size * 1.2)
             elif n_optimal == 0 and not improved:
                 size = max(0.02, size / 1.2)
     return roster, objective, solves
@@ -520,6 +520,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
        instances outright;
     2. column generation for ``colgen_share`` of the rest: a valid lower bound (its ceiling, the objective
        being integer) and a roster from its dive, or from the sequential construction when phase 1 found none;
+       where every employee is priced exactly, the LNS (guided by the LP) polishes the dive's roster before
+       branch and price, which prunes against it;
     3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time, stopping at the bound;
     4. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
        still improve or prove optimality).
@@ -571,9 +573,16 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
             if status == cp_model.OPTIMAL:
                 return result("OPTIMAL")
         if opts.strategy == "colgen":
+
+            def polish(start: dict[str, list[str | None]], value: int, lp: Mapping[tuple[int, int, int], float],
+                       floor: float, until: float) -> tuple[dict[str, list[str | None]], int]:
+                better, found, _ = large_neighbourhood_search(rm, start, value, until, opts, seed=opts.random_seed,
+                                                              bound=floor, guide=lp)
+                return better, found
+
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
-                                   progress=print if _DEBUG else None)
+                                   progress=print if _DEBUG else None, polish=polish)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
