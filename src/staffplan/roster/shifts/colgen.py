@@ -137,19 +137,20 @@ class Pricer:
 
     def price(
         self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None,
-        first_only: bool = False,
+        first_only: bool = False, workers: int = 1,
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
         The row programme, when the employee has one, gives the optimum in one run (the other arguments are for
         CP-SAT). ``first_only`` stops CP-SAT at its first row: on long horizons with tight minute limits a first
-        row can take seconds, and proving the best one much longer."""
+        row can take seconds, and proving the best one much longer. ``workers`` are CP-SAT's threads: one when
+        pricers run side by side, more when a single call has the machine."""
         if self.programme is not None:
             return self.programme.price(dual)
-        return self._price_cpsat(dual, seconds, seed, hint, first_only)
+        return self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
 
     def _price_cpsat(self, dual: Mapping[Cell, float], seconds: float, seed: int, hint: Sequence[Cell] | None,
-                     first_only: bool) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
+                     first_only: bool, workers: int = 1) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         m = self.model
         m.minimize(sum((self.request.get(c, 0) - dual.get(c, 0.0)) * v for c, v in self.x.items()))
         m.clear_hints()
@@ -159,7 +160,7 @@ class Pricer:
                 m.add_hint(v, c in chosen)
         solver = cp_model.CpSolver()
         p = solver.parameters
-        p.num_workers = 1
+        p.num_workers = workers
         p.random_seed = seed
         p.max_time_in_seconds = max(0.05, seconds)
         p.linearization_level = 2
@@ -277,10 +278,15 @@ def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cel
 
 
 def sequential_roster(
-    instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = ()
+    instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = (),
+    workers: int = 2,
 ) -> list[Column]:
     """Each employee in turn takes the row that serves the cover still open best (one pricing each); the cover
-    of the ``assigned`` rows counts as served already."""
+    of the ``assigned`` rows counts as served already.
+
+    One call runs at a time, so CP-SAT pricing gets ``workers`` threads: on the 364-day instances a first row
+    takes 0.2-17 s with one thread (linearization level 2; level 0 is faster on some employees, far slower on
+    others) and 0.2-1.7 s with two (Instance22, five employees measured)."""
     counts: dict[Cell, int] = {}
     for col in assigned:
         for cell in col.cells:
@@ -290,10 +296,10 @@ def sequential_roster(
     for i, pricer in enumerate(pricers):
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         dual = _open_cover_dual(instance, counts)
-        rows, _, _ = pricer.price(dual, share, seed)
+        rows, _, _ = pricer.price(dual, share, seed, workers=workers)
         while not rows:  # no row in the time share: take the first row found, however long it takes
             share = max(1.0, 2 * share)
-            rows, _, _ = pricer.price(dual, share, seed, first_only=True)
+            rows, _, _ = pricer.price(dual, share, seed, first_only=True, workers=workers)
         cells = rows[0][1]
         out.append(Column(pricer.e, cells, pricer.cost(cells)))
         for cell in cells:
@@ -446,7 +452,7 @@ def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: M
     kept = [master.columns[i] for i in locked.values()]
     rest = sorted((e for e in range(len(gen.pricers)) if e not in locked), key=lambda e: -heaviest[e][0])
     completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], time.perf_counter() + seconds,
-                                         gen.seed, kept)
+                                         gen.seed, kept, gen.workers)
     return min(by_weight, completed, key=lambda cols: objective_of(instance, cols))
 
 
@@ -569,7 +575,7 @@ def column_generation(
     if incumbent is not None:
         best_cols = roster_columns(instance, incumbent, pricers)
     else:
-        best_cols = sequential_roster(instance, pricers, t0 + 0.3 * max(0.0, deadline - t0), seed)
+        best_cols = sequential_roster(instance, pricers, t0 + 0.3 * max(0.0, deadline - t0), seed, workers=workers)
     for col in best_cols:
         master.add(col)
     best_obj = objective_of(instance, best_cols)
