@@ -587,7 +587,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
-            guide = cg.lp_cells
+            guide = cg.lp_cells if cg.converged else None  # an unsolved LP is mostly the rows it started from
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
