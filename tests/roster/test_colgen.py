@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, load_best_known
 from staffplan.roster.shifts.colgen import (
@@ -278,3 +279,21 @@ def test_polish_gets_the_dive_roster_and_the_lp_before_branch_and_price() -> Non
     value, cells, floor, until = calls[0]
     assert cells > 0 and floor <= 607 <= value and until <= deadline
     assert res.objective <= value
+
+
+def test_pricing_settings_reach_the_cp_sat_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads, seed, time and first-solution stop of a CP-SAT pricing call are the ones asked for."""
+    made: list[cp_model.CpSolver] = []
+
+    class Recording(cp_model.CpSolver):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(cp_model, "CpSolver", Recording)
+    inst = parse_instance(TWO, name="Two")
+    pricer = Pricer(inst, 0, programme=False)
+    rows, _, _ = pricer.price({}, 3.0, seed=7, first_only=True, workers=2)
+    assert rows
+    p = made[-1].parameters
+    assert (p.num_workers, p.random_seed, p.max_time_in_seconds, p.stop_after_first_solution) == (2, 7, 3.0, True)
