@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,14 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, Row, parse_instance_range, render_table, run_curtois
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
-from staffplan.roster.shifts.model import SolveOptions, _guided_neighbourhood, build_model, make_solver, solve
+from staffplan.roster.shifts.model import (
+    SolveOptions,
+    _guided_neighbourhood,
+    _lp_is_informative,
+    build_model,
+    make_solver,
+    solve,
+)
 from staffplan.roster.shifts.penalty import CheckResult, check_solution_file
 from staffplan.roster.shifts.solution import solution_path, write_solution
 
@@ -355,3 +363,15 @@ def test_guided_neighbourhood_frees_where_the_incumbent_departs_from_the_lp() ->
     assert free == {(0, d) for d in (0, 1, 3, 4, 5)}
     small = _guided_neighbourhood(random.Random(0), 1 / (len(inst.staff) * inst.horizon), guide, roster, inst)
     assert small in ({(0, 0), (0, 1)}, {(0, 3), (0, 4), (0, 5)})
+
+
+@pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
+    (True, None, -math.inf, True),  # solved
+    (False, 1000.0, 985.0, True),  # within 2 % of its bound
+    (False, 1000.0, 900.0, False),  # still far from it
+    (False, 1000.0, -math.inf, False),  # no round priced everyone: no bound at all
+    (False, None, 5.0, False),
+])
+def test_the_lns_follows_the_lp_only_when_it_is_nearly_solved(converged: bool, lp: float | None, bound: float,
+                                                              follow: bool) -> None:
+    assert _lp_is_informative(converged, lp, bound) is follow

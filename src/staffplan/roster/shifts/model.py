@@ -512,6 +512,17 @@ def large_neighbourhood_search(
     return roster, objective, solves
 
 
+def _lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
+    """Whether column generation's LP solution is worth following: solved, or within 2 % of its Lagrangian
+    bound (on the 182- and 364-day instances the LP stops after a few rounds with no bound, and its solution is
+    then mostly the first roster)."""
+    if converged:
+        return True
+    if lp_value is None or not math.isfinite(bound):
+        return False
+    return lp_value - bound <= 0.02 * max(1.0, abs(lp_value))
+
+
 def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
     """Build and solve within ``options.max_time_in_seconds`` (model building included).
 
@@ -587,7 +598,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
-            guide = cg.lp_cells if cg.converged else None  # an unsolved LP is mostly the rows it started from
+            if _lp_is_informative(cg.converged, cg.lp_value, cg.bound):
+                guide = cg.lp_cells
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
