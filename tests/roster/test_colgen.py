@@ -297,3 +297,14 @@ def test_pricing_settings_reach_the_cp_sat_parameters(monkeypatch: pytest.Monkey
     assert rows
     p = made[-1].parameters
     assert (p.num_workers, p.random_seed, p.max_time_in_seconds, p.stop_after_first_solution) == (2, 7, 3.0, True)
+
+
+def test_sequential_construction_gives_up_when_told() -> None:
+    """Past its ``give_up`` time the construction stops with TimeoutError instead of finishing late; without it,
+    every employee gets a row even when the time share is already spent."""
+    inst = parse_instance(TWO, name="Two")
+    pricers = [Pricer(inst, e, programme=False) for e in range(2)]
+    with pytest.raises(TimeoutError):
+        sequential_roster(inst, pricers, time.perf_counter() - 1, give_up=time.perf_counter() - 1)
+    rows = sequential_roster(inst, pricers, time.perf_counter() - 1)
+    assert sorted(c.employee for c in rows) == [0, 1]

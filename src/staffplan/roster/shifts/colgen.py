@@ -279,10 +279,11 @@ def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cel
 
 def sequential_roster(
     instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = (),
-    workers: int = 2,
+    workers: int = 2, give_up: float | None = None,
 ) -> list[Column]:
     """Each employee in turn takes the row that serves the cover still open best (one pricing each); the cover
-    of the ``assigned`` rows counts as served already.
+    of the ``assigned`` rows counts as served already. Without ``give_up`` every employee gets a row however
+    long it takes; with it, TimeoutError is raised once that time has passed.
 
     One call runs at a time, so CP-SAT pricing gets ``workers`` threads: on the 364-day instances a first row
     takes 0.2-17 s with one thread (linearization level 2; level 0 is faster on some employees, far slower on
@@ -294,10 +295,14 @@ def sequential_roster(
     out: list[Column] = []
     n = len(pricers)
     for i, pricer in enumerate(pricers):
+        if give_up is not None and time.perf_counter() >= give_up:
+            raise TimeoutError(f"{n - i} employees without a row at the time limit")
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         dual = _open_cover_dual(instance, counts)
         rows, _, _ = pricer.price(dual, share, seed, workers=workers)
         while not rows:  # no row in the time share: take the first row found, however long it takes
+            if give_up is not None and time.perf_counter() >= give_up:
+                raise TimeoutError(f"no row for employee index {pricer.e} by the time limit")
             share = max(1.0, 2 * share)
             rows, _, _ = pricer.price(dual, share, seed, first_only=True, workers=workers)
         cells = rows[0][1]
@@ -445,14 +450,20 @@ def cell_weights(master: Master) -> dict[tuple[int, int, int], float]:
 def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: Mapping[int, int], seconds: float
             ) -> list[Column]:
     """Out of time in a dive: each employee's heaviest row, or -- when better -- the locked rows completed by a
-    sequential construction over the others (surest first), which sees the cover the locked rows serve."""
+    sequential construction over the others (surest first), which sees the cover the locked rows serve. The
+    construction is abandoned when it needs more than twice its ``seconds`` (first rows on long horizons can
+    take seconds each)."""
     master = gen.master
     instance = master.instance
     by_weight = [master.columns[i] for _, i in heaviest.values()]
     kept = [master.columns[i] for i in locked.values()]
     rest = sorted((e for e in range(len(gen.pricers)) if e not in locked), key=lambda e: -heaviest[e][0])
-    completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], time.perf_counter() + seconds,
-                                         gen.seed, kept, gen.workers)
+    now = time.perf_counter()
+    try:
+        completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], now + seconds, gen.seed,
+                                             kept, gen.workers, give_up=now + 2 * seconds)
+    except TimeoutError:
+        return by_weight
     return min(by_weight, completed, key=lambda cols: objective_of(instance, cols))
 
 
