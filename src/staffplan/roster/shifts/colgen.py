@@ -279,15 +279,15 @@ def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cel
 
 def sequential_roster(
     instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = (),
-    workers: int = 2, give_up: float | None = None,
+    workers: int = 1, give_up: float | None = None,
 ) -> list[Column]:
     """Each employee in turn takes the row that serves the cover still open best (one pricing each); the cover
     of the ``assigned`` rows counts as served already. Without ``give_up`` every employee gets a row however
     long it takes; with it, TimeoutError is raised once that time has passed.
 
-    One call runs at a time, so CP-SAT pricing gets ``workers`` threads: on the 364-day instances a first row
-    takes 0.2-17 s with one thread (linearization level 2; level 0 is faster on some employees, far slower on
-    others) and 0.2-1.7 s with two (Instance22, five employees measured)."""
+    ``workers`` are CP-SAT's threads per call. One is the default though one call runs at a time: with two, first
+    rows on the 364-day instances come faster (Instance22: 0.2-1.7 s against 0.2-17 s) but the roster is far
+    worse (Instance23 in 54 s: 398,352 with two threads, 92,092 in 158 s with one)."""
     counts: dict[Cell, int] = {}
     for col in assigned:
         for cell in col.cells:
@@ -461,7 +461,7 @@ def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: M
     now = time.perf_counter()
     try:
         completed = kept + sequential_roster(instance, [gen.pricers[e] for e in rest], now + seconds, gen.seed,
-                                             kept, gen.workers, give_up=now + 2 * seconds)
+                                             kept, give_up=now + 2 * seconds)
     except TimeoutError:
         return by_weight
     return min(by_weight, completed, key=lambda cols: objective_of(instance, cols))
@@ -586,7 +586,7 @@ def column_generation(
     if incumbent is not None:
         best_cols = roster_columns(instance, incumbent, pricers)
     else:
-        best_cols = sequential_roster(instance, pricers, t0 + 0.3 * max(0.0, deadline - t0), seed, workers=workers)
+        best_cols = sequential_roster(instance, pricers, t0 + 0.3 * max(0.0, deadline - t0), seed)
     for col in best_cols:
         master.add(col)
     best_obj = objective_of(instance, best_cols)
