@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from staffplan.roster.shifts.colgen import Cell, Column, Generator, integer_bound, objective_of
+from staffplan.roster.shifts.colgen import Cell, Column, Generator, cell_weights, integer_bound, objective_of
 
 Decision = tuple[int, Cell, bool]  # (employee, cell, worked)
 
@@ -80,19 +80,12 @@ def _solve_node(gen: Generator, deadline: float, incumbent: int) -> float | None
 
 def _branch_cell(gen: Generator) -> tuple[int, Cell] | None:
     """The (employee, cell) whose LP weight is nearest one half; None when the LP solution is integral."""
-    weight: dict[tuple[int, Cell], float] = {}
-    fractional = False
-    for col, v in zip(gen.master.columns, gen.master.values(), strict=True):
-        if v <= 1e-9:
-            continue
-        if v < 1.0 - 1e-6:
-            fractional = True
-        for cell in col.cells:
-            weight[col.employee, cell] = weight.get((col.employee, cell), 0.0) + v
-    if not fractional:
+    values = gen.master.values()
+    if all(v <= 1e-9 or v >= 1.0 - 1e-6 for v in values):
         return None
-    best = min((abs(w - 0.5), key) for key, w in weight.items() if 1e-6 < w < 1.0 - 1e-6)
-    return best[1]
+    weight = cell_weights(gen.master, values)
+    _, (e, d, s) = min((abs(w - 0.5), key) for key, w in weight.items() if 1e-6 < w < 1.0 - 1e-6)
+    return e, (d, s)
 
 
 def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,

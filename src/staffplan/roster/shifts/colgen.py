@@ -279,15 +279,15 @@ def _open_cover_dual(instance: Instance, counts: Mapping[Cell, int]) -> dict[Cel
 
 def sequential_roster(
     instance: Instance, pricers: Sequence[Pricer], deadline: float, seed: int = 0, assigned: Sequence[Column] = (),
-    workers: int = 1, give_up: float | None = None,
+    give_up: float | None = None,
 ) -> list[Column]:
     """Each employee in turn takes the row that serves the cover still open best (one pricing each); the cover
     of the ``assigned`` rows counts as served already. Without ``give_up`` every employee gets a row however
     long it takes; with it, TimeoutError is raised once that time has passed.
 
-    ``workers`` are CP-SAT's threads per call. One is the default though one call runs at a time: with two, first
-    rows on the 364-day instances come faster (Instance22: 0.2-1.7 s against 0.2-17 s) but the roster is far
-    worse (Instance23 in 54 s: 398,352 with two threads, 92,092 in 158 s with one)."""
+    CP-SAT prices with one thread, though one call runs at a time: with two, first rows on the 364-day instances
+    come faster (Instance22: 0.2-1.7 s against 0.2-17 s) but the roster is far worse (Instance23 in 54 s:
+    398,352 with two threads, 92,092 in 158 s with one)."""
     counts: dict[Cell, int] = {}
     for col in assigned:
         for cell in col.cells:
@@ -299,12 +299,12 @@ def sequential_roster(
             raise TimeoutError(f"{n - i} employees without a row at the time limit")
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         dual = _open_cover_dual(instance, counts)
-        rows, _, _ = pricer.price(dual, share, seed, workers=workers)
+        rows, _, _ = pricer.price(dual, share, seed)
         while not rows:  # no row in the time share: take the first row found, however long it takes
             if give_up is not None and time.perf_counter() >= give_up:
                 raise TimeoutError(f"no row for employee index {pricer.e} by the time limit")
             share = max(1.0, 2 * share)
-            rows, _, _ = pricer.price(dual, share, seed, first_only=True, workers=workers)
+            rows, _, _ = pricer.price(dual, share, seed, first_only=True)
         cells = rows[0][1]
         out.append(Column(pricer.e, cells, pricer.cost(cells)))
         for cell in cells:
@@ -417,34 +417,32 @@ def objective_of(instance: Instance, columns: Sequence[Column]) -> int:
     return sum(c.cost for c in columns) + cover_penalty(instance, columns)
 
 
+def cell_weights(master: Master, values: Sequence[float] | None = None) -> dict[tuple[int, int, int], float]:
+    """The LP solution (``values``, by default the current one) per (employee, day, shift): the summed weight
+    of the rows working it."""
+    out: dict[tuple[int, int, int], float] = {}
+    for col, v in zip(master.columns, master.values() if values is None else values, strict=True):
+        if v > 1e-9:
+            for d, s in col.cells:
+                out[col.employee, d, s] = out.get((col.employee, d, s), 0.0) + v
+    return out
+
+
 def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
-                ) -> tuple[dict[int, tuple[float, int]], dict[tuple[int, Cell], float], dict[int, set[Cell]]]:
+                ) -> tuple[dict[int, tuple[float, int]], dict[tuple[int, int, int], float], dict[int, set[Cell]]]:
     """From the LP solution: per employee its heaviest row (weight, index) and the cells of its positive rows
-    not fixed yet; with ``cells``, also the LP weight of each (employee, cell)."""
+    not fixed yet; with ``cells``, also the LP weight of each (employee, day, shift)."""
+    values = master.values()
     heaviest: dict[int, tuple[float, int]] = {}
-    weight: dict[tuple[int, Cell], float] = {}
     open_cells: dict[int, set[Cell]] = {}
-    for i, (col, v) in enumerate(zip(master.columns, master.values(), strict=True)):
+    for i, (col, v) in enumerate(zip(master.columns, values, strict=True)):
         if v <= 1e-9:
             continue
         e = col.employee
         if v > heaviest.get(e, (-1.0, -1))[0]:
             heaviest[e] = (v, i)
         open_cells.setdefault(e, set()).update(c for c in col.cells if c not in fixed[e])
-        if cells:
-            for cell in col.cells:
-                weight[e, cell] = weight.get((e, cell), 0.0) + v
-    return heaviest, weight, open_cells
-
-
-def cell_weights(master: Master) -> dict[tuple[int, int, int], float]:
-    """The current LP solution per (employee, day, shift): the summed weight of the rows working it."""
-    out: dict[tuple[int, int, int], float] = {}
-    for col, v in zip(master.columns, master.values(), strict=True):
-        if v > 1e-9:
-            for d, s in col.cells:
-                out[col.employee, d, s] = out.get((col.employee, d, s), 0.0) + v
-    return out
+    return heaviest, cell_weights(master, values) if cells else {}, open_cells
 
 
 def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: Mapping[int, int], seconds: float
@@ -511,7 +509,7 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 if v >= 0.99 or not open_cells.get(e):
                     lock.append(e)
                 elif cells:
-                    candidates += [(weight[e, cell], e, cell) for cell in open_cells[e]]
+                    candidates += [(weight[(e, *cell)], e, cell) for cell in open_cells[e]]
             # a cell in 99 % of an employee's LP weight is in its heaviest row (whose weight is over 1 %)
             chosen = [(e, cell) for w, e, cell in candidates if w >= 0.99]
             if not cells and not lock:  # rows, not cells: lock the employees whose heaviest rows weigh most
