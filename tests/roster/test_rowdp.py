@@ -8,9 +8,10 @@ import random
 import numpy as np
 import pytest
 
+from staffplan.roster.shifts.colgen import Pricer
 from staffplan.roster.shifts.instance import Instance, parse_instance
 from staffplan.roster.shifts.penalty import check_roster
-from staffplan.roster.shifts.rowdp import LagrangePricer, RowProgramme
+from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, LagrangePricer, RowProgramme
 
 # 9 days (one weekend, days 5-6); E may not follow L; E 480 and L 600 minutes, so minute levels are 120 apart.
 # A: runs of 2-4 shifts, 2+ days off, 1,440-3,600 minutes, day 3 off; limits loose (L=9, 1 weekend of 1).
@@ -175,3 +176,64 @@ def test_a_shift_that_may_follow_no_shift_is_only_worked_after_a_day_off() -> No
         path = RowProgramme(inst, 0).solve(cost.copy())
         assert path is not None
         assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))
+
+
+def _feasible_one_type(inst: Instance) -> list[tuple[int | None, ...]]:
+    out = []
+    for mask in range(1 << inst.horizon):
+        row = ["D" if mask >> d & 1 else None for d in range(inst.horizon)]
+        if check_roster(inst, {"A": row}).feasible:
+            out.append(tuple(0 if cell else None for cell in row))
+    return out
+
+
+@pytest.mark.parametrize("horizon", [13, 14])
+def test_growing_pricer_adds_the_broken_counting_rules_and_reaches_the_optimum(horizon: int) -> None:
+    inst = _one_type(horizon)
+    feasible = _feasible_one_type(inst)
+    pricer = GrowingPricer(inst, 0, {})
+    assert pricer.keep == frozenset() and pricer.programme.size == 1  # starts without counters
+    dual = {(d, 0): 9.0 for d in range(horizon)}  # work every day if allowed: breaks the weekend rule
+    found, bound, optimal = pricer.price(dual)
+    best = min(-9.0 * sum(s is not None for s in r) for r in feasible)
+    assert optimal and found[0][0] == pytest.approx(best) and bound == pytest.approx(best)
+    assert tuple(dict(found[0][1]).get(d) for d in range(horizon)) in feasible
+    # the weekend rule entered the state; the 6-shift limit never breaks (2,880 minutes are 6 shifts already)
+    assert pricer.keep == frozenset({WEEKEND}) and not pricer.stuck
+
+
+def test_growing_pricer_keeps_no_counter_while_no_rule_breaks() -> None:
+    inst = _one_type(14)
+    pricer = GrowingPricer(inst, 0, {})
+    dual = {(d, 0): (9.0 if d in (1, 2, 3) else -5.0) for d in range(14)}  # one short run pays, nothing more
+    found, _, optimal = pricer.price(dual)
+    assert optimal and {d for d, _ in found[0][1]} == {1, 2, 3} and pricer.keep == frozenset()
+
+
+def test_growing_pricer_over_its_budget_gives_a_bound_and_the_pricer_falls_back_to_cp_sat() -> None:
+    inst = _one_type(14)
+    feasible = _feasible_one_type(inst)
+    dual = {(d, 0): 9.0 for d in range(14)}
+    best = min(-9.0 * sum(s is not None for s in r) for r in feasible)
+    base = RowProgramme(inst, 0, keep=frozenset()).states
+    pricer = GrowingPricer(inst, 0, {}, budget=base)  # no counter fits
+    found, bound, optimal = pricer.price(dual)
+    assert found == [] and not optimal and pricer.stuck and bound <= best + 1e-9
+    fallback = Pricer(inst, 0, budget=base)
+    rows, bound, optimal = fallback.price(dual, seconds=10.0)
+    assert optimal and rows[0][0] == pytest.approx(best) and bound == pytest.approx(best)
+    assert not fallback.exact  # column generation must not treat its LP as exactly priced
+    assert Pricer(inst, 0, budget=base - 1).programme is None  # the programme alone over the budget: CP-SAT only
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_growing_pricer_with_a_binding_type_limit_against_brute_force(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    dual = {(d, s): rng.uniform(-8.0, 20.0) + (10.0 if s == 1 else 0.0) for d in range(inst.horizon) for s in range(2)}
+    cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
+    pricer = GrowingPricer(inst, 1, {})  # B: at most 2 L shifts, which the dual makes attractive
+    found, bound, optimal = pricer.price(dual)
+    best = min(_value(r, cost) for r in rows["B"])
+    assert optimal and found[0][0] == pytest.approx(best) and bound == pytest.approx(best)
+    assert tuple(dict(found[0][1]).get(d) for d in range(inst.horizon)) in rows["B"]
+    assert pricer.keep == frozenset({1})  # L (local index 1) broke its limit once and is counted from then on

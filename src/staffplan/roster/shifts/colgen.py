@@ -33,7 +33,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.instance import Cover, Instance
 from staffplan.roster.shifts.model import build_model
-from staffplan.roster.shifts.rowdp import LagrangePricer
+from staffplan.roster.shifts.rowdp import GrowingPricer
 
 Roster = dict[str, list[str | None]]
 Cell = tuple[int, int]  # (day, shift index)
@@ -71,13 +71,14 @@ class Pricer:
     """One employee's rules as a CP-SAT model; ``price`` minimises a linear cost over the employee's rows.
 
     With ``programme`` (the default) the row programme of :mod:`~staffplan.roster.shifts.rowdp` prices instead
-    of CP-SAT when it keeps every one of the employee's rules exactly -- on Instances 1-12 it does, and solves
-    their LPs with 2.5-5x less CPU time than CP-SAT. Where a counting rule would be left to Lagrange
-    multipliers (long horizons), CP-SAT prices: the programme's rows there are feasible only once the
-    multipliers are high, and measured worse (Instance20 first roster 89,225 against 16,978).
+    of CP-SAT, its counting rules entering the state as rows break them (:class:`GrowingPricer`). It solves the
+    LPs of Instances 1-12 with 2.5-5x less CPU time than CP-SAT. Where a broken rule does not fit the
+    programme's budget, that call falls back to CP-SAT; where the programme alone is over the budget (the
+    364-day instances: a minute level per 15 minutes of a year) CP-SAT prices throughout. Lagrange multipliers
+    for the rules that do not fit were measured worse than CP-SAT (Instance20 first roster 89,225 against 16,978).
     """
 
-    def __init__(self, instance: Instance, e: int, programme: bool = True) -> None:
+    def __init__(self, instance: Instance, e: int, programme: bool = True, budget: int = 20_000_000) -> None:
         emp = instance.staff[e]
         single = Instance(
             name=f"{instance.name}-{emp.id}",
@@ -105,9 +106,14 @@ class Pricer:
             if r.employee == emp.id:
                 key = (r.day, instance.shift_index(r.shift))
                 self.request[key] = self.request.get(key, 0) + r.weight
-        self.programme = LagrangePricer(instance, e, self.request) if programme else None
-        if self.programme is not None and not self.programme.exact:
-            self.programme = None  # a counting rule left to multipliers: CP-SAT prices better rows
+        self.programme = GrowingPricer(instance, e, self.request, budget) if programme else None
+        if self.programme is not None and self.programme.programme.states > budget:
+            self.programme = None
+
+    @property
+    def exact(self) -> bool:
+        """Every call so far was priced exactly by the row programme."""
+        return self.programme is not None and not self.programme.stuck
 
     def fix(self, cell: Cell) -> None:
         """From now on every row of this employee works ``cell``."""
@@ -145,9 +151,13 @@ class Pricer:
         CP-SAT). ``first_only`` stops CP-SAT at its first row: on long horizons with tight minute limits a first
         row can take seconds, and proving the best one much longer. ``workers`` are CP-SAT's threads: one when
         pricers run side by side, more when a single call has the machine."""
-        if self.programme is not None:
-            return self.programme.price(dual)
-        return self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
+        if self.programme is None:
+            return self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
+        rows, bound, optimal = self.programme.price(dual)
+        if optimal:
+            return rows, bound, True
+        rows, cp_bound, optimal = self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
+        return rows, max(bound, cp_bound), optimal
 
     def _price_cpsat(self, dual: Mapping[Cell, float], seconds: float, seed: int, hint: Sequence[Cell] | None,
                      first_only: bool, workers: int = 1) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
@@ -612,7 +622,7 @@ def column_generation(
                 break
             if best_obj <= integer_bound(bound):
                 break
-        exact = converged and all(p.programme is not None for p in pricers)
+        exact = converged and all(p.exact for p in pricers)
         master.solve()  # rows added in the last round have no LP value yet
         lp_cells = cell_weights(master)
         if best_obj > integer_bound(bound) and time.perf_counter() < deadline:
