@@ -20,11 +20,12 @@ from staffplan.roster.shifts.colgen import (
     cover_penalty,
     dive,
     integer_bound,
+    objective_of,
     sequential_roster,
     to_roster,
 )
 from staffplan.roster.shifts.instance import load_instance, parse_instance
-from staffplan.roster.shifts.model import SolveOptions, solve
+from staffplan.roster.shifts.model import SolveOptions, build_model, solve, sub_solve, with_cells
 from staffplan.roster.shifts.penalty import check_roster
 
 DATA = DEFAULT_DATA_DIR
@@ -308,3 +309,29 @@ def test_sequential_construction_gives_up_when_told() -> None:
         sequential_roster(inst, pricers, time.perf_counter() - 1, give_up=time.perf_counter() - 1)
     rows = sequential_roster(inst, pricers, time.perf_counter() - 1)
     assert sorted(c.employee for c in rows) == [0, 1]
+
+
+@needs_data
+def test_dive_leaves_its_last_employees_to_complete() -> None:
+    """With everyone within ``complete_share``, the dive's first step hands all employees to ``complete``; a
+    CP-SAT completion freeing them all solves Instance1 (607), and the dive returns that roster."""
+    inst = load_instance(DATA / "Instance1.txt")
+    rm = build_model(inst, use_hint=False)
+    calls = []
+
+    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
+        calls.append(sorted(employees))
+        assert check_roster(inst, start).penalty == value
+        free = {(e, d) for e in employees for d in range(inst.horizon)}
+        _, found, chosen = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
+        return with_cells(inst, start, free, chosen), found
+
+    pricers = [Pricer(inst, e) for e in range(len(inst.staff))]
+    master = Master(inst)
+    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
+        master.add(col)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = dive(Generator(inst, master, pricers, pool), time.perf_counter() + 30, complete=complete,
+                    complete_share=1.0)
+    assert calls == [list(range(len(inst.staff)))]
+    assert objective_of(inst, rows) == 607 == check_roster(inst, to_roster(inst, rows)).penalty

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -68,6 +69,13 @@ class RosterModel:
     under: dict[tuple[int, int], cp_model.IntVar]
     over: dict[tuple[int, int], cp_model.IntVar]
     hint: dict[str, list[str | None]] | None = None
+
+    @cached_property
+    def cell_variables(self) -> list[tuple[int, int, int, int]]:
+        """(employee, day, variable index, shift index) of every shift variable, then (employee, day, variable
+        index, -1) of every day's work variable."""
+        out = [(e, d, v.index, s) for (e, d, s), v in self.x.items()]
+        return out + [(e, d, w.index, -1) for (e, d), w in self.work.items()]
 
 
 @dataclass(frozen=True)
@@ -418,6 +426,43 @@ def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
 
+def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, Sequence[str | None]], seed: int,
+              seconds: float, workers: int = 1) -> tuple[Any, int | None, dict[tuple[int, int], str] | None]:
+    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster`` (which hints the
+    free ones): (status, objective or None, the shift worked per free cell that is worked)."""
+    inst = rm.instance
+    sub = cp_model.CpModel()
+    sub.proto.copy_from(rm.model.proto)
+    sub.proto.solution_hint.vars.clear()
+    sub.proto.solution_hint.values.clear()
+    for e, d, index, s in rm.cell_variables:
+        shift = roster[inst.staff[e].id][d]
+        value = int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)
+        if (e, d) in free:
+            sub.proto.solution_hint.vars.append(index)
+            sub.proto.solution_hint.values.append(value)
+        else:
+            domain = sub.proto.variables[index].domain
+            domain.clear()
+            domain.extend([value, value])
+    solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=seconds,
+                                      extra_parameters=SUB_PARAMETERS if workers == 1 else {}))
+    status = solver.solve(sub)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return status, None, None
+    chosen = {(e, d): inst.shifts[s].id for (e, d, s), v in rm.x.items() if (e, d) in free and solver.value(v)}
+    return status, round(solver.objective_value), chosen
+
+
+def with_cells(instance: Instance, roster: Mapping[str, Sequence[str | None]], free: set[tuple[int, int]],
+               chosen: Mapping[tuple[int, int], str]) -> dict[str, list[str | None]]:
+    """``roster`` with each free (employee, day) set to its ``chosen`` shift (a day off when none)."""
+    out = {emp.id: list(roster[emp.id]) for emp in instance.staff}
+    for e, d in free:
+        out[instance.staff[e].id][d] = chosen.get((e, d))
+    return out
+
+
 def large_neighbourhood_search(
     rm: RosterModel,
     roster: dict[str, list[str | None]],
@@ -443,40 +488,13 @@ def large_neighbourhood_search(
     inst = rm.instance
     rng = random.Random(seed)
     horizon, n_staff = inst.horizon, len(inst.staff)
-    cells: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (e,d) -> [(var index, shift index or -1)]
-    for (e, d, s), v in rm.x.items():
-        cells.setdefault((e, d), []).append((v.index, s))
-    for (e, d), w in rm.work.items():
-        cells[e, d].append((w.index, -1))
-    base = rm.model.proto
     threads = max(1, options.num_workers)
     sub_time = 2.0
     size = 0.1  # share of the roster's cells set free
     solves = 0
 
     def run(free: set[tuple[int, int]], inc: dict[str, list[str | None]], sub_seed: int, seconds: float) -> Any:
-        sub = cp_model.CpModel()
-        sub.proto.copy_from(base)
-        sub.proto.solution_hint.vars.clear()
-        sub.proto.solution_hint.values.clear()
-        for (e, d), items in cells.items():
-            shift = inc[inst.staff[e].id][d]
-            for index, s in items:
-                value = int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)
-                if (e, d) in free:
-                    sub.proto.solution_hint.vars.append(index)
-                    sub.proto.solution_hint.values.append(value)
-                else:
-                    domain = sub.proto.variables[index].domain
-                    domain.clear()
-                    domain.extend([value, value])
-        solver = make_solver(SolveOptions(num_workers=1, random_seed=sub_seed, max_time_in_seconds=seconds,
-                                          extra_parameters=SUB_PARAMETERS))
-        status = solver.solve(sub)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return status, None, None
-        chosen = {(e, d): inst.shifts[s].id for (e, d, s), v in rm.x.items() if (e, d) in free and solver.value(v)}
-        return status, round(solver.objective_value), chosen
+        return sub_solve(rm, free, inc, sub_seed, seconds)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
@@ -497,9 +515,7 @@ def large_neighbourhood_search(
             if best is not None and best[2] <= objective:
                 free, _, value, chosen = best
                 improved = value < objective
-                roster = {emp.id: list(roster[emp.id]) for emp in inst.staff}
-                for e, d in free:
-                    roster[inst.staff[e].id][d] = chosen.get((e, d))
+                roster = with_cells(inst, roster, free, chosen)
                 objective = value
                 if improved and on_improve is not None:
                     on_improve(objective, time.perf_counter())
@@ -591,9 +607,18 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               bound=floor, guide=lp)
                 return better, found
 
+            def complete(start: dict[str, list[str | None]], employees: Sequence[int], value: int, until: float
+                         ) -> tuple[dict[str, list[str | None]], int] | None:
+                free = {(e, d) for e in employees for d in range(instance.horizon)}
+                _, found, chosen = sub_solve(rm, free, start, opts.random_seed, until - time.perf_counter(),
+                                             workers=opts.num_workers)
+                if found is None or chosen is None:
+                    return None
+                return with_cells(instance, start, free, chosen), found
+
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
-                                   progress=print if _DEBUG else None, polish=polish)
+                                   progress=print if _DEBUG else None, polish=polish, complete=complete)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
