@@ -11,7 +11,7 @@ import pytest
 from staffplan.roster.shifts.colgen import Pricer
 from staffplan.roster.shifts.instance import Instance, parse_instance
 from staffplan.roster.shifts.penalty import check_roster
-from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, LagrangePricer, RowProgramme
+from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, RowProgramme
 
 # 9 days (one weekend, days 5-6); E may not follow L; E 480 and L 600 minutes, so minute levels are 120 apart.
 # A: runs of 2-4 shifts, 2+ days off, 1,440-3,600 minutes, day 3 off; limits loose (L=9, 1 weekend of 1).
@@ -83,22 +83,6 @@ def test_a_fixed_cell_is_worked(inst: Instance, rows) -> None:  # type: ignore[n
     assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"] if r[7] == 1))
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_lagrange_bound_and_rows_with_binding_counting_rules(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
-    rng = random.Random(seed)
-    dual = {(d, s): rng.uniform(-8.0, 20.0) for d in range(inst.horizon) for s in range(2)}
-    cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
-    best = min(_value(r, cost) for r in rows["B"])
-    found, bound, optimal = LagrangePricer(inst, 1, {}, budget=0).price(dual)  # no counter in the state
-    assert bound <= best + 1e-6  # a valid lower bound on the pricing optimum
-    for value, cells in found:  # every row returned keeps all of B's rules, counting rules included
-        row = tuple(dict(cells).get(d) for d in range(inst.horizon))
-        assert row in rows["B"]
-        assert value == pytest.approx(_value(row, cost))
-    if optimal:
-        assert found[0][0] == pytest.approx(best)
-
-
 @pytest.mark.parametrize("day, sign", [(0, -1.0), (8, -1.0), (0, 1.0), (8, 1.0)])
 def test_runs_touching_the_border_are_exempt_from_the_minimum_rules(inst: Instance, rows, day: int,  # type: ignore[no-untyped-def]
                                                                     sign: float) -> None:
@@ -122,7 +106,7 @@ def test_counting_rules_kept_in_the_state_make_the_programme_exact(inst: Instanc
     assert path.value == pytest.approx(min(_value(r, cost) for r in rows["B"]))
     row = tuple(dict(path.cells).get(d) for d in range(inst.horizon))
     assert row in rows["B"]
-    found, bound, optimal = LagrangePricer(inst, 1, {}).price({c: -float(cost[c]) for c in np.ndindex(cost.shape)})
+    found, bound, optimal = GrowingPricer(inst, 1, {}).price({c: -float(cost[c]) for c in np.ndindex(cost.shape)})
     assert optimal and found[0][0] == pytest.approx(path.value) and bound == pytest.approx(path.value)
 
 

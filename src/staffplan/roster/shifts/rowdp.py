@@ -11,10 +11,9 @@ in two kinds:
 * **counting rules** -- the maximum shifts per type and the maximum weekends -- are digits of a mixed-radix
   counter in the state while ``horizon x states`` stays within a budget (on Instances 1-12 all of them fit).
   Column generation prices with :class:`GrowingPricer`, which adds counting rules to the state only as best
-  rows break them, and leaves a call to CP-SAT when a broken rule does not fit. :class:`LagrangePricer` prices
-  the rules that do not fit through multipliers ``lam >= 0`` instead: each shift of a type pays ``lam_s``, each
-  weekend worked ``lam_w``; for any ``lam`` the programme's value minus ``sum lam * limit`` is a lower bound on
-  the pricing optimum, and a path that keeps the rules is a feasible row (measured: those rows are poor).
+  rows break them, and leaves a call to CP-SAT when a broken rule does not fit. (Pricing such rules through
+  Lagrange multipliers instead was tried and dropped: its rows keep the rules only once the multipliers are
+  high, and were poor.)
 
 A weekend is worked when its Saturday or its Sunday is, which the state knows on Sunday: the run state of
 Saturday says whether Saturday was worked.
@@ -371,88 +370,6 @@ class CountingRules:
             worked = sum(1 for w in instance.weekends() if any(d in days for d in w))
             weekend = float(worked - self.weekend_limit)
         return counts - self.limits, weekend
-
-
-class LagrangePricer:
-    """Pricing by the row programme with the counting rules priced in, multipliers kept between calls."""
-
-    def __init__(self, instance: Instance, e: int, request: Mapping[Cell, int], iterations: int = 30,
-                 budget: int = 6_000_000) -> None:
-        self.instance = instance
-        self.programme = RowProgramme(instance, e, budget)
-        self.rules = CountingRules.of(self.programme)
-        self.request = request
-        self.iterations = iterations
-        self.lam = np.zeros(len(self.rules.types))
-        self.lam_weekend = 0.0
-        self.fixed: dict[int, int] = {}
-        self.forbidden: set[Cell] = set()  # (day, global shift index) no row may work
-
-    @property
-    def exact(self) -> bool:
-        """Every rule is in the programme: one run gives the optimum, no multiplier needed."""
-        return not self.rules.types and self.rules.weekend_limit is None
-
-    def fix(self, cell: Cell) -> None:
-        """From now on every row works ``cell`` (day, global shift index)."""
-        self.fixed[cell[0]] = self.programme.local[cell[1]]
-
-    def value(self, cells: Sequence[Cell], dual: Mapping[Cell, float]) -> float:
-        return sum(self.request.get(c, 0) - dual.get(c, 0.0) for c in cells)
-
-    def price(self, dual: Mapping[Cell, float], target: float = 0.0
-              ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
-        """Feasible rows found (value, cells), a lower bound on the least value, and whether the best is proven.
-
-        Stops early once a feasible row under ``target`` is found and the bound says nothing much better exists,
-        or once the best feasible row meets the bound."""
-        rp, rules = self.programme, self.rules
-        h = rp.horizon
-        base = np.array([[self.request.get((d, g), 0) - dual.get((d, g), 0.0) for g in rp.allowed]
-                         for d in range(h)]).reshape(h, len(rp.allowed))
-        rows: dict[tuple[Cell, ...], float] = {}
-        bound = -INF
-        best = INF
-        theta = 1.0
-        stall = 0
-        for _ in range(self.iterations):
-            cost = base.copy()
-            for d, s in self.forbidden:
-                cost[d, rp.local[s]] = INF
-            cost[:, rules.types] += self.lam[None, :]
-            path = rp.solve(cost, self.lam_weekend, self.fixed)
-            if path is None:
-                return [], INF, True  # no row at all under the fixings
-            lower = path.value - float(self.lam @ rules.limits)
-            if rules.weekend_limit is not None:
-                lower -= self.lam_weekend * rules.weekend_limit
-            if lower > bound + 1e-9:
-                bound, stall = lower, 0
-            else:
-                stall += 1
-                if stall >= 3:
-                    theta, stall = theta / 2, 0
-            excess, weekend = rules.excess(rp, path.cells, self.instance)
-            if (excess <= 0).all() and weekend <= 0:
-                true = self.value(path.cells, dual)
-                rows[path.cells] = true
-                best = min(best, true)
-            if best - bound <= 1e-6 * max(1.0, abs(bound)):
-                break
-            if best < target:
-                break  # an improving row: the master will move, and these multipliers start the next call
-            # subgradient step towards the counting rules (Polyak-like, aim a little above the bound)
-            grad = np.where((excess > 0) | (self.lam > 0), excess, 0.0)
-            gw = weekend if (weekend > 0 or self.lam_weekend > 0) and rules.weekend_limit is not None else 0.0
-            norm = float(grad @ grad) + gw * gw
-            if norm == 0.0:
-                break  # the path keeps every counting rule and no multiplier is slack: it is optimal
-            aim = best if math.isfinite(best) else bound + 0.05 * max(1.0, abs(bound))
-            step = theta * max(aim - lower, 1e-3) / norm
-            self.lam = np.maximum(0.0, self.lam + step * grad)
-            self.lam_weekend = max(0.0, self.lam_weekend + step * gw)
-        out = sorted(((v, c) for c, v in rows.items()), key=lambda r: r[0])
-        return out, bound, bool(out) and out[0][0] - bound <= 1e-6 * max(1.0, abs(bound))
 
 
 class GrowingPricer:
