@@ -445,7 +445,7 @@ def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, 
             domain = sub.proto.variables[index].domain
             domain.clear()
             domain.extend([value, value])
-    solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=seconds,
+    solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=max(0.05, seconds),
                                       extra_parameters=SUB_PARAMETERS if workers == 1 else {}))
     status = solver.solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -551,7 +551,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
        branch and price, which prunes against it;
     3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time, stopping at the bound;
     4. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
-       still improve or prove optimality).
+       still improve or prove optimality); skipped when less than a second is left.
     ``strategy="lns"`` is the same without step 2 (a first-solution CP-SAT run instead when phase 1 found none).
     The roster is the best one found (None if none was found in time).
     """
@@ -638,6 +638,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               seed=opts.random_seed, bound=bound, guide=guide)
             if proven():
                 return result("OPTIMAL")
+            if deadline - time.perf_counter() < 1.0:  # no time left for a full run: it would only overrun
+                return result("FEASIBLE")
             rm.model.clear_hints()
             _add_hint(rm, roster)
     solver, status = full_solve(deadline - time.perf_counter(), first_only=False)
