@@ -51,7 +51,8 @@ class RowProgramme:
 
     Counting rules kept exactly are digits of a mixed-radix counter in the state (the weekend rule first, then
     the per-type limits from the smallest), as long as ``horizon x states`` stays within ``budget``; the others
-    are ``soft_types`` / ``soft_weekend``, left to the caller's multipliers.
+    are ``soft_types`` / ``soft_weekend``: :meth:`solve` ignores them, and the caller checks the row it returns
+    (:class:`CountingRules`).
     """
 
     def __init__(self, instance: Instance, e: int, budget: int = 6_000_000,
