@@ -131,14 +131,19 @@ SECTION_COVER
 """, name=f"One{horizon}")
 
 
+def _feasible_one_type(inst: Instance) -> list[tuple[int | None, ...]]:
+    out = []
+    for mask in range(1 << inst.horizon):
+        row = ["D" if mask >> d & 1 else None for d in range(inst.horizon)]
+        if check_roster(inst, {"A": row}).feasible:
+            out.append(tuple(0 if cell else None for cell in row))
+    return out
+
+
 @pytest.mark.parametrize("horizon", [13, 14])  # 13 ends on a Saturday: that weekend counts at the border
 def test_weekend_and_type_counters_against_brute_force(horizon: int) -> None:
     inst = _one_type(horizon)
-    feasible = []
-    for mask in range(1 << horizon):
-        row = ["D" if mask >> d & 1 else None for d in range(horizon)]
-        if check_roster(inst, {"A": row}).feasible:
-            feasible.append(tuple(0 if cell else None for cell in row))
+    feasible = _feasible_one_type(inst)
     programme = RowProgramme(inst, 0)
     assert programme.size == 2 * 7 and not programme.soft_types and programme.soft_weekend is None
     rng = np.random.default_rng(horizon)
@@ -160,15 +165,6 @@ def test_a_shift_that_may_follow_no_shift_is_only_worked_after_a_day_off() -> No
         path = RowProgramme(inst, 0).solve(cost.copy())
         assert path is not None
         assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))
-
-
-def _feasible_one_type(inst: Instance) -> list[tuple[int | None, ...]]:
-    out = []
-    for mask in range(1 << inst.horizon):
-        row = ["D" if mask >> d & 1 else None for d in range(inst.horizon)]
-        if check_roster(inst, {"A": row}).feasible:
-            out.append(tuple(0 if cell else None for cell in row))
-    return out
 
 
 @pytest.mark.parametrize("horizon", [13, 14])

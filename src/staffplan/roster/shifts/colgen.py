@@ -457,6 +457,11 @@ def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
     return heaviest, cell_weights(master, values) if cells else {}, open_cells
 
 
+def _heaviest_rows(master: Master, heaviest: Mapping[int, tuple[float, int]]) -> list[Column]:
+    """Each employee's heaviest row in the LP solution (``heaviest``: employee -> (weight, row index))."""
+    return [master.columns[i] for _, i in heaviest.values()]
+
+
 def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: Mapping[int, int], seconds: float
             ) -> list[Column]:
     """Out of time in a dive: each employee's heaviest row, or -- when better -- the locked rows completed by a
@@ -465,7 +470,7 @@ def _finish(gen: Generator, heaviest: Mapping[int, tuple[float, int]], locked: M
     take seconds each)."""
     master = gen.master
     instance = master.instance
-    by_weight = [master.columns[i] for _, i in heaviest.values()]
+    by_weight = _heaviest_rows(master, heaviest)
     kept = [master.columns[i] for i in locked.values()]
     rest = sorted((e for e in range(len(gen.pricers)) if e not in locked), key=lambda e: -heaviest[e][0])
     now = time.perf_counter()
@@ -482,7 +487,7 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     """The heaviest rows (the locked ones for locked employees), the ``unlocked`` employees' rows re-chosen by
     ``complete``; the better of the two."""
     instance, master = gen.master.instance, gen.master
-    by_weight = [master.columns[i] for _, i in heaviest.values()]
+    by_weight = _heaviest_rows(master, heaviest)
     start = objective_of(instance, by_weight)
     done = complete(to_roster(instance, by_weight), unlocked, start, deadline)
     if note is not None:
@@ -531,7 +536,7 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
             lp_value, _, _ = master.solve()
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
-                return [master.columns[i] for _, i in heaviest.values()]
+                return _heaviest_rows(master, heaviest)
             unlocked = [e for e in everyone if e not in locked]
             if complete is not None and len(unlocked) <= complete_share * n_staff:
                 # a quarter of the time left: it seldom proves its sub-problem, and branch and price (on

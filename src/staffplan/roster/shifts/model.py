@@ -493,9 +493,6 @@ def large_neighbourhood_search(
     size = 0.1  # share of the roster's cells set free
     solves = 0
 
-    def run(free: set[tuple[int, int]], inc: dict[str, list[str | None]], sub_seed: int, seconds: float) -> Any:
-        return sub_solve(rm, free, inc, sub_seed, seconds)
-
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
             remaining = deadline - time.perf_counter()
@@ -506,14 +503,17 @@ def large_neighbourhood_search(
                 free = _guided_neighbourhood(rng, size, guide, roster, inst) if guide and i == 0 else set()
                 if len(free) < 0.5 * size * n_staff * horizon:  # the incumbent mostly agrees with the LP
                     free |= _neighbourhood(rng, size, n_staff, horizon)
-                jobs.append((free, pool.submit(run, free, roster, rng.randrange(1 << 30), min(remaining, sub_time))))
+                jobs.append((free, pool.submit(sub_solve, rm, free, roster, rng.randrange(1 << 30),
+                                                 min(remaining, sub_time))))
             solves += len(jobs)
-            results = [(free, *job.result()) for free, job in jobs]
-            n_optimal = sum(1 for _, status, _, _ in results if status == cp_model.OPTIMAL)
-            best = min((r for r in results if r[2] is not None), key=lambda r: r[2], default=None)
+            results = [(free, job.result()) for free, job in jobs]
+            n_optimal = sum(1 for _, (status, _, _) in results if status == cp_model.OPTIMAL)
+            solved = [(value, free, chosen) for free, (_, value, chosen) in results
+                      if value is not None and chosen is not None]
+            best = min(solved, key=lambda r: r[0], default=None)
             improved = False
-            if best is not None and best[2] <= objective:
-                free, _, value, chosen = best
+            if best is not None and best[0] <= objective:
+                value, free, chosen = best
                 improved = value < objective
                 roster = with_cells(inst, roster, free, chosen)
                 objective = value
