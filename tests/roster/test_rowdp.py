@@ -217,3 +217,50 @@ def test_growing_pricer_with_a_binding_type_limit_against_brute_force(inst: Inst
     assert optimal and found[0][0] == pytest.approx(best) and bound == pytest.approx(best)
     assert tuple(dict(found[0][1]).get(d) for d in range(inst.horizon)) in rows["B"]
     assert pricer.keep == frozenset({1})  # L (local index 1) broke its limit once and is counted from then on
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_feasible_row_keeps_the_rules_the_programme_leaves_soft(seed: int) -> None:
+    """No counter fits the budget: the repaired row keeps the weekend and type limits, costs what it says and no
+    less than the best row."""
+    inst = _one_type(14)
+    feasible = _feasible_one_type(inst)
+    rng = np.random.default_rng(seed)
+    cost = rng.uniform(-20.0, 3.0, size=(14, 1))
+    cost[[5, 6, 12, 13]] -= 30.0  # both weekends pay most: the relaxation works both, one too many
+    dual = {(d, 0): -float(cost[d, 0]) for d in range(14)}
+    pricer = GrowingPricer(inst, 0, {}, budget=RowProgramme(inst, 0, keep=frozenset()).states)
+    assert pricer.programme.soft == frozenset({0, WEEKEND})
+    relaxed = pricer.programme.solve(cost.copy())
+    assert relaxed is not None and tuple(dict(relaxed.cells).get(d) for d in range(14)) not in feasible
+    found = pricer.feasible_row(dual)
+    assert found is not None
+    value, cells = found
+    row = tuple(dict(cells).get(d) for d in range(14))
+    assert row in feasible
+    assert value == pytest.approx(_value(row, cost))
+    assert value >= min(_value(r, cost) for r in feasible) - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_feasible_row_with_a_soft_type_limit(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    dual = {(d, s): rng.uniform(-8.0, 20.0) + (10.0 if s == 1 else 0.0) for d in range(inst.horizon) for s in range(2)}
+    cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
+    pricer = GrowingPricer(inst, 1, {}, budget=RowProgramme(inst, 1, keep=frozenset()).states)
+    assert 1 in pricer.programme.soft  # B's limit of 2 L shifts is left to the repair
+    relaxed = pricer.programme.solve(cost.copy())
+    assert relaxed is not None and sum(s == 1 for _, s in relaxed.cells) > 2  # the relaxation breaks it
+    found = pricer.feasible_row(dual)
+    assert found is not None
+    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    assert row in rows["B"] and found[0] == pytest.approx(_value(row, cost))
+
+
+def test_pricer_repair_gives_a_feasible_row_when_cp_sat_has_no_time() -> None:
+    inst = _one_type(14)
+    feasible = _feasible_one_type(inst)
+    dual = {(d, 0): 9.0 for d in range(14)}
+    pricer = Pricer(inst, 0, budget=RowProgramme(inst, 0, keep=frozenset()).states)
+    found, _, _ = pricer.price(dual, seconds=0.0, repair=True)
+    assert found and tuple(dict(found[0][1]).get(d) for d in range(14)) in feasible

@@ -145,20 +145,28 @@ class Pricer:
 
     def price(
         self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None,
-        first_only: bool = False, workers: int = 1,
+        first_only: bool = False, workers: int = 1, repair: bool = False,
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
         The row programme, when the employee has one, gives the optimum in one run (the other arguments are for
-        CP-SAT). ``first_only`` stops CP-SAT at its first row: on long horizons with tight minute limits a first
-        row can take seconds, and proving the best one much longer. ``workers`` are CP-SAT's threads: one when
+        CP-SAT). Where it cannot, ``repair`` asks it for a feasible row first
+        (:meth:`~staffplan.roster.shifts.rowdp.GrowingPricer.feasible_row`), which hints CP-SAT and is returned
+        when CP-SAT finds nothing better: a row however short the time. ``first_only`` stops CP-SAT at its first
+        row: on long horizons with tight minute limits a first row can take seconds, and proving the best one
+        much longer. ``workers`` are CP-SAT's threads: one when
         pricers run side by side, more when a single call has the machine."""
         if self.programme is None:
             return self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
         rows, bound, optimal = self.programme.price(dual)
         if optimal:
             return rows, bound, True
+        repaired = self.programme.feasible_row(dual) if repair else None
+        if repaired is not None and hint is None:
+            hint = repaired[1]
         rows, cp_bound, optimal = self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
+        if repaired is not None and not optimal and (not rows or repaired[0] < rows[0][0]):
+            rows = [repaired, *rows]
         return rows, max(bound, cp_bound), optimal
 
     def _price_cpsat(self, dual: Mapping[Cell, float], seconds: float, seed: int, hint: Sequence[Cell] | None,
@@ -297,9 +305,11 @@ def sequential_roster(
     of the ``assigned`` rows counts as served already. Without ``give_up`` every employee gets a row however
     long it takes; with it, TimeoutError is raised once that time has passed.
 
-    CP-SAT prices with one thread, though one call runs at a time: with two, first rows on the 364-day instances
-    come faster (Instance22: 0.2-1.7 s against 0.2-17 s) but the roster is far worse (Instance23 in 54 s:
-    398,352 with two threads, 92,092 in 158 s with one)."""
+    Where the row programme cannot price exactly, its repaired row (``Pricer.price(repair=True)``) hints CP-SAT
+    and stands in when CP-SAT finds nothing better in its share: Instance22's 50 first rows took 28 s so, where
+    CP-SAT alone needed up to a minute for some. CP-SAT prices with one thread, though one call runs at a time:
+    with two, first rows on the 364-day instances come faster (Instance22: 0.2-1.7 s against 0.2-17 s) but the
+    roster is far worse (Instance23 in 54 s: 398,352 with two threads, 92,092 in 158 s with one)."""
     counts: dict[Cell, int] = {}
     for col in assigned:
         for cell in col.cells:
@@ -311,7 +321,7 @@ def sequential_roster(
             raise TimeoutError(f"{n - i} employees without a row at the time limit")
         share = max(0.05, (deadline - time.perf_counter()) / max(1, n - i) * 0.9)
         dual = _open_cover_dual(instance, counts)
-        rows, _, _ = pricer.price(dual, share, seed)
+        rows, _, _ = pricer.price(dual, share, seed, repair=True)
         while not rows:  # no row in the time share: take the first row found, however long it takes
             if give_up is not None and time.perf_counter() >= give_up:
                 raise TimeoutError(f"no row for employee index {pricer.e} by the time limit")

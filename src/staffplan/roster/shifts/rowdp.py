@@ -11,9 +11,10 @@ in two kinds:
 * **counting rules** -- the maximum shifts per type and the maximum weekends -- are digits of a mixed-radix
   counter in the state while ``horizon x states`` stays within a budget (on Instances 1-12 all of them fit).
   Column generation prices with :class:`GrowingPricer`, which adds counting rules to the state only as best
-  rows break them, and leaves a call to CP-SAT when a broken rule does not fit. (Pricing such rules through
-  Lagrange multipliers instead was tried and dropped: its rows keep the rules only once the multipliers are
-  high, and were poor.)
+  rows break them, and leaves a call to CP-SAT when a broken rule does not fit; for such calls it can also
+  repair the relaxation's row into a feasible one (:meth:`GrowingPricer.feasible_row`). (Pricing such rules
+  through Lagrange multipliers instead was tried and dropped: its rows keep the rules only once the
+  multipliers are high, and were poor.)
 
 A weekend is worked when its Saturday or its Sunday is, which the state knows on Sunday: the run state of
 Saturday says whether Saturday was worked.
@@ -410,15 +411,21 @@ class GrowingPricer:
         """From now on every row works ``cell`` (day, global shift index)."""
         self.fixed[cell[0]] = self.programme.local[cell[1]]
 
-    def price(self, dual: Mapping[Cell, float]) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
-        """([(value, cells)] of the best row, its value, True), or ([], a lower bound, False) when a broken rule
-        does not fit the budget; ``([], inf, True)`` when no row exists."""
+    def _cost(self, dual: Mapping[Cell, float]) -> np.ndarray:
+        """``cost[d, t]``: request minus dual of local shift ``t`` on day ``d`` (infinite where forbidden)."""
         rp = self.programme
         h = rp.horizon
         cost = np.array([[self.request.get((d, g), 0) - dual.get((d, g), 0.0) for g in rp.allowed]
                          for d in range(h)]).reshape(h, len(rp.allowed))
         for d, s in self.forbidden:
             cost[d, rp.local[s]] = INF
+        return cost
+
+    def price(self, dual: Mapping[Cell, float]) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
+        """([(value, cells)] of the best row, its value, True), or ([], a lower bound, False) when a broken rule
+        does not fit the budget; ``([], inf, True)`` when no row exists."""
+        rp = self.programme
+        cost = self._cost(dual)
         while True:
             path = rp.solve(cost, 0.0, self.fixed)
             if path is None:
@@ -434,3 +441,63 @@ class GrowingPricer:
                 self.stuck = True
                 return [], path.value, False
             self.keep, self.programme, rp = grown, bigger, bigger
+
+    def feasible_row(self, dual: Mapping[Cell, float], tries: int = 60) -> tuple[float, tuple[Cell, ...]] | None:
+        """A row keeping every rule, cheap for ``dual`` though not the best: the current programme's best row
+        is repaired by forbidding, for each rule it breaks by ``k``, its ``k`` dearest shifts of that type (its
+        ``k`` dearest weekends worked), and the programme runs again, until the row keeps every rule. When the
+        forbidden cells leave no row, the last ones are taken back and half as many forbidden (down to one
+        cell, or one weekend, which is then kept open). None after ``tries`` runs without such a row.
+
+        For the employees whose counting rules do not fit the budget this gives a row in a fraction of a second
+        where CP-SAT can take a minute to find any (Instance22: 364 days, a year's minutes within a 960-minute
+        window). Lagrange penalties on the broken rules did worse: the rows' values tie closely, so the rows
+        swing from one broken rule to another as the penalties move."""
+        rp = self.programme
+        rules = CountingRules.of(rp)
+        cost = self._cost(dual)
+        share = 1.0  # of each excess forbidden at once
+        kept: set[tuple[int, int]] = set()  # (day, local shift, or -1 for a weekend's Saturday) kept open
+        last: list[tuple[int, int]] = []  # the cells forbidden by the last step
+        saved, previous = cost, None
+        single = False
+        dear: list[tuple[int, list[tuple[int, int]]]] = []  # per broken rule: (excess, candidates dearest first)
+        for _ in range(tries):
+            path = rp.solve(cost, 0.0, self.fixed)
+            if path is None or not math.isfinite(path.value):
+                if previous is None:
+                    return None
+                if len(last) == 1:
+                    kept.add(last[0])
+                single = len(last) <= len(dear)  # one cell per rule failed: one cell at a time
+                share /= 2
+                cost, path = saved, previous
+            excess, weekend = rules.excess(rp, path.cells, self.instance)
+            if (excess <= 0).all() and weekend <= 0:
+                return path.value, path.cells
+            worked = {d: rp.local[s] for d, s in path.cells if d not in self.fixed}
+            dear = []  # the weekend rule first: it takes days away, the hardest to keep within the minutes
+            if weekend > 0:
+                ends = [w for w in self.instance.weekends() if any(d in worked for d in w) and (w[0], -1) not in kept]
+                ends.sort(key=lambda w: -sum(cost[d, worked[d]] for d in w if d in worked))
+                dear.append((int(weekend), [(w[0], -1) for w in ends]))
+            for i in np.flatnonzero(excess > 0):
+                t = rules.types[i]
+                cells = sorted(((d, t) for d, u in worked.items() if u == t and (d, t) not in kept),
+                               key=lambda c: -cost[c])
+                dear.append((int(excess[i]), cells))
+            last = [c for k, candidates in dear for c in candidates[: max(1, int(share * k))]]
+            if single:
+                last = last[:1]
+            elif not last:
+                return None
+            single = False
+            saved, previous, cost = cost, path, cost.copy()
+            for d, t in last:
+                if t >= 0:
+                    cost[d, t] = INF
+                    continue
+                for day in (d, d + 1):
+                    if day < rp.horizon and day not in self.fixed:
+                        cost[day, :] = INF
+        return None
