@@ -11,7 +11,7 @@ import pytest
 from staffplan.roster.shifts.colgen import Pricer
 from staffplan.roster.shifts.instance import Instance, parse_instance
 from staffplan.roster.shifts.penalty import check_roster
-from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, RowProgramme
+from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, RowProgramme, narrowed_pricer
 
 # 9 days (one weekend, days 5-6); E may not follow L; E 480 and L 600 minutes, so minute levels are 120 apart.
 # A: runs of 2-4 shifts, 2+ days off, 1,440-3,600 minutes, day 3 off; limits loose (L=9, 1 weekend of 1).
@@ -264,3 +264,24 @@ def test_pricer_repair_gives_a_feasible_row_when_cp_sat_has_no_time() -> None:
     pricer = Pricer(inst, 0, budget=RowProgramme(inst, 0, keep=frozenset()).states)
     found, _, _ = pricer.price(dual, seconds=0.0, repair=True)
     assert found and tuple(dict(found[0][1]).get(d) for d in range(14)) in feasible
+
+
+def test_pricer_without_a_programme_repairs_a_row_over_the_types_worth_most(inst: Instance, rows) -> None:  # type: ignore[no-untyped-def]
+    """A's full programme (E 480 and L 600 minutes: 120-minute levels) is over the budget; E alone (480-minute
+    levels) fits, so the repaired row works E only, and keeps every rule."""
+    full = RowProgramme(inst, 0, keep=frozenset()).states
+    only_e = narrowed_pricer(inst, 0, {}, {0: 1.0, 1: 0.0}, budget=full - 1)
+    assert only_e is not None and only_e.programme.allowed == [0]
+    pricer = Pricer(inst, 0, budget=full - 1)
+    assert pricer.programme is None
+    dual = {(d, s): 10.0 for d in range(inst.horizon) for s in range(2)}
+    found = pricer.feasible_row(dual)
+    assert found is not None
+    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    assert row in rows["A"] and set(row) <= {None, 0}
+    # a cell fixed to L brings L in, and the row works it
+    pricer.fix((5, 1))
+    found = pricer.feasible_row(dual)
+    assert found is not None
+    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    assert row in rows["A"] and row[5] == 1

@@ -33,7 +33,7 @@ from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.instance import Cover, Instance
 from staffplan.roster.shifts.model import build_model
-from staffplan.roster.shifts.rowdp import GrowingPricer
+from staffplan.roster.shifts.rowdp import GrowingPricer, narrowed_pricer
 
 Roster = dict[str, list[str | None]]
 Cell = tuple[int, int]  # (day, shift index)
@@ -93,7 +93,9 @@ class Pricer:
             cover=(),
         )
         rm = build_model(single, use_hint=False)
+        self.instance = instance
         self.e = e
+        self.budget = budget
         self.model = rm.model
         self.x = {(d, s): v for (_, d, s), v in rm.x.items()}
         # request cost of each cell, plus the constant of on-requests (paid unless granted)
@@ -150,24 +152,44 @@ class Pricer:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
         The row programme, when the employee has one, gives the optimum in one run (the other arguments are for
-        CP-SAT). Where it cannot, ``repair`` asks it for a feasible row first
-        (:meth:`~staffplan.roster.shifts.rowdp.GrowingPricer.feasible_row`), which hints CP-SAT and is returned
-        when CP-SAT finds nothing better: a row however short the time. ``first_only`` stops CP-SAT at its first
-        row: on long horizons with tight minute limits a first row can take seconds, and proving the best one
-        much longer. ``workers`` are CP-SAT's threads: one when
-        pricers run side by side, more when a single call has the machine."""
-        if self.programme is None:
-            return self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
-        rows, bound, optimal = self.programme.price(dual)
-        if optimal:
-            return rows, bound, True
-        repaired = self.programme.feasible_row(dual) if repair else None
+        CP-SAT). Where it cannot, ``repair`` asks for a feasible row first (:meth:`feasible_row`), which hints
+        CP-SAT and is returned when CP-SAT finds nothing better: a row however short the time. ``first_only``
+        stops CP-SAT at its first row: on long horizons with tight minute limits a first row can take seconds,
+        and proving the best one much longer. ``workers`` are CP-SAT's threads: one when pricers run side by
+        side, more when a single call has the machine."""
+        bound = -math.inf
+        if self.programme is not None:
+            rows, bound, optimal = self.programme.price(dual)
+            if optimal:
+                return rows, bound, True
+        repaired = self.feasible_row(dual) if repair else None
         if repaired is not None and hint is None:
             hint = repaired[1]
         rows, cp_bound, optimal = self._price_cpsat(dual, seconds, seed, hint, first_only, workers)
         if repaired is not None and not optimal and (not rows or repaired[0] < rows[0][0]):
             rows = [repaired, *rows]
         return rows, max(bound, cp_bound), optimal
+
+    def feasible_row(self, dual: Mapping[Cell, float]) -> tuple[float, tuple[Cell, ...]] | None:
+        """A feasible row, good for ``dual``, from the row programme (its repaired row), or -- for an employee
+        whose programme is over the budget -- from a programme over the shift types worth most
+        (:func:`~staffplan.roster.shifts.rowdp.narrowed_pricer`); None when neither gives one."""
+        if self.programme is not None:
+            return self.programme.feasible_row(dual)
+        domains = {c: self.model.proto.variables[v.index].domain for c, v in self.x.items()}
+        fixed = [c for c, dom in domains.items() if dom[0] == 1]
+        forbidden = {c for c, dom in domains.items() if dom[1] == 0}
+        worth: dict[int, float] = {}
+        for d, s in self.x:
+            worth[s] = worth.get(s, 0.0) + max(0.0, dual.get((d, s), 0.0) - self.request.get((d, s), 0))
+        narrow = narrowed_pricer(self.instance, self.e, self.request, worth, frozenset(s for _, s in fixed),
+                                 self.budget)
+        if narrow is None:
+            return None
+        for cell in fixed:
+            narrow.fix(cell)
+        narrow.forbidden |= {c for c in forbidden if c[1] in narrow.programme.local}
+        return narrow.feasible_row(dual)
 
     def _price_cpsat(self, dual: Mapping[Cell, float], seconds: float, seed: int, hint: Sequence[Cell] | None,
                      first_only: bool, workers: int = 1) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 import numpy as np
@@ -501,3 +501,38 @@ class GrowingPricer:
                     if day < rp.horizon and day not in self.fixed:
                         cost[day, :] = INF
         return None
+
+
+def narrowed_pricer(instance: Instance, e: int, request: Mapping[Cell, int], worth: Mapping[int, float],
+                    keep: frozenset[int] = frozenset(), budget: int = 20_000_000) -> GrowingPricer | None:
+    """A :class:`GrowingPricer` for employee ``e`` restricted to the shift types (global indices) worth most,
+    ``keep`` always among them, added in order of ``worth`` while the programme stays within ``budget``; None
+    when even ``keep`` does not fit. Its rows keep every rule -- the other types are simply not worked -- so
+    its repaired rows (:meth:`GrowingPricer.feasible_row`) are feasible, though the best row may use a type
+    left out. For employees whose full programme is over the budget (Instances 23 and 24: 26 types on a
+    120-minute grid over a year's minutes): a few types of one length make the minute levels four times
+    coarser as well."""
+    emp = instance.staff[e]
+    allowed = [s for s, sh in enumerate(instance.shifts) if emp.max_shifts.get(sh.id, 0) > 0]
+    chosen = [s for s in allowed if s in keep]
+    ranked = sorted((s for s in allowed if s not in keep), key=lambda s: -worth.get(s, 0.0))
+
+    def single(types: Sequence[int]) -> Instance:
+        ids = {instance.shifts[s].id for s in types}
+        limits = {sid: (n if sid in ids else 0) for sid, n in emp.max_shifts.items()}
+        return Instance(name=f"{instance.name}-{emp.id}", horizon=instance.horizon, shifts=instance.shifts,
+                        staff=(replace(emp, max_shifts=limits),),
+                        days_off={emp.id: instance.days_off.get(emp.id, frozenset())},
+                        on_requests=(), off_requests=(), cover=())
+
+    def fits(types: Sequence[int]) -> bool:
+        return RowProgramme(single(types), 0, budget, frozenset()).states <= budget
+
+    if chosen and not fits(chosen):
+        return None
+    for s in ranked:
+        if fits([*chosen, s]):
+            chosen.append(s)
+    if not chosen:
+        return None
+    return GrowingPricer(single(chosen), 0, request, budget)
