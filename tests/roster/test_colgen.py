@@ -335,3 +335,15 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
                     complete_share=1.0)
     assert calls == [list(range(len(inst.staff)))]
     assert objective_of(inst, rows) == 607 == check_roster(inst, to_roster(inst, rows)).penalty
+
+
+def test_no_rounds_and_no_dive_without_an_exactly_priced_employee() -> None:
+    """CP-SAT pricing alone gives no bound and, on long horizons, no rows better than the first roster: column
+    generation then returns the sequential construction and leaves the time to the LNS."""
+    inst = parse_instance(TWO, name="Two")
+    res = column_generation(inst, time.perf_counter() + 10, programme=False)
+    assert res.iterations == 0 and not any("dive" in line for line in res.log)
+    check = check_roster(inst, res.roster)
+    assert check.feasible and check.penalty == res.objective
+    exact = column_generation(inst, time.perf_counter() + 10)
+    assert exact.iterations > 0 and exact.objective <= res.objective
