@@ -25,9 +25,8 @@ from staffplan.roster.shifts.colgen import (
     Cell,
     Column,
     Generator,
-    _heaviest_rows,
-    _lp_weights,
     cell_weights,
+    heaviest_rows,
     integer_bound,
     objective_of,
 )
@@ -127,7 +126,7 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
                 continue
             picked = _branch_cell(gen)
             # a roster at every node: each employee's heaviest row (the LP's rows when it is integral)
-            cols = _heaviest_rows(gen.master, _lp_weights(gen.master, [set() for _ in gen.pricers], False)[0])
+            cols = heaviest_rows(gen.master)
             value = objective_of(instance, cols)
             if value < best:
                 best_cols, best = cols, value

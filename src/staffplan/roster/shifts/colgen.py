@@ -82,17 +82,7 @@ class Pricer:
 
     def __init__(self, instance: Instance, e: int, programme: bool = True, budget: int = 20_000_000) -> None:
         emp = instance.staff[e]
-        single = Instance(
-            name=f"{instance.name}-{emp.id}",
-            horizon=instance.horizon,
-            shifts=instance.shifts,
-            staff=(emp,),
-            days_off={emp.id: instance.days_off.get(emp.id, frozenset())},
-            on_requests=(),
-            off_requests=(),
-            cover=(),
-        )
-        rm = build_model(single, use_hint=False)
+        rm = build_model(instance.alone(emp), use_hint=False)
         self.instance = instance
         self.e = e
         self.budget = budget
@@ -487,6 +477,15 @@ def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
             heaviest[e] = (v, i)
         open_cells.setdefault(e, set()).update(c for c in col.cells if c not in fixed[e])
     return heaviest, cell_weights(master, values) if cells else {}, open_cells
+
+
+def heaviest_rows(master: Master) -> list[Column]:
+    """Each employee's heaviest row in the master's LP solution: a roster whenever every employee has one."""
+    heaviest: dict[int, tuple[float, int]] = {}
+    for i, (col, v) in enumerate(zip(master.columns, master.values(), strict=True)):
+        if v > 1e-9 and v > heaviest.get(col.employee, (-1.0, -1))[0]:
+            heaviest[col.employee] = (v, i)
+    return _heaviest_rows(master, heaviest)
 
 
 def _heaviest_rows(master: Master, heaviest: Mapping[int, tuple[float, int]]) -> list[Column]:

@@ -113,6 +113,12 @@ class Instance:
     def staff_index(self, employee_id: str) -> int:
         return self._staff_index[employee_id]
 
+    def alone(self, emp: Staff) -> Instance:
+        """``emp`` as the only employee, with its days off and no requests or cover: its own rules."""
+        return Instance(name=f"{self.name}-{emp.id}", horizon=self.horizon, shifts=self.shifts, staff=(emp,),
+                        days_off={emp.id: self.days_off.get(emp.id, frozenset())}, on_requests=(),
+                        off_requests=(), cover=())
+
     def weekends(self) -> list[tuple[int, ...]]:
         """Days of each weekend (Saturday, Sunday) that fall inside the horizon; day 0 is a Monday."""
         out: list[tuple[int, ...]] = []

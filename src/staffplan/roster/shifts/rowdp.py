@@ -519,11 +519,8 @@ def narrowed_pricer(instance: Instance, e: int, request: Mapping[Cell, int], wor
 
     def single(types: Sequence[int]) -> Instance:
         ids = {instance.shifts[s].id for s in types}
-        limits = {sid: (n if sid in ids else 0) for sid, n in emp.max_shifts.items()}
-        return Instance(name=f"{instance.name}-{emp.id}", horizon=instance.horizon, shifts=instance.shifts,
-                        staff=(replace(emp, max_shifts=limits),),
-                        days_off={emp.id: instance.days_off.get(emp.id, frozenset())},
-                        on_requests=(), off_requests=(), cover=())
+        return instance.alone(replace(emp, max_shifts={sid: (n if sid in ids else 0)
+                                                      for sid, n in emp.max_shifts.items()}))
 
     def fits(types: Sequence[int]) -> bool:
         return RowProgramme(single(types), 0, budget, frozenset()).states <= budget
