@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -60,6 +61,11 @@ def rows(inst: Instance) -> dict[str, list[tuple[int | None, ...]]]:
     return {e.id: _rows(inst, e.id) for e in inst.staff}
 
 
+def _row(cells: Sequence[tuple[int, int]], horizon: int) -> tuple[int | None, ...]:
+    """Cells (day, shift) as a row: the shift worked per day, None on a day off."""
+    return tuple(dict(cells).get(d) for d in range(horizon))
+
+
 def _value(row: tuple[int | None, ...], cost: np.ndarray) -> float:
     return sum(float(cost[d, s]) for d, s in enumerate(row) if s is not None)
 
@@ -71,7 +77,7 @@ def test_programme_value_equals_the_brute_force_optimum(inst: Instance, rows, se
     path = RowProgramme(inst, 0).solve(cost.copy())
     assert path is not None
     assert path.value == pytest.approx(min(_value(r, cost) for r in rows["A"]))
-    row = tuple(dict(path.cells).get(d) for d in range(inst.horizon))
+    row = _row(path.cells, inst.horizon)
     assert row in rows["A"]  # the walk back yields a row the checker accepts, of the programme's value
     assert _value(row, cost) == pytest.approx(path.value)
 
@@ -104,7 +110,7 @@ def test_counting_rules_kept_in_the_state_make_the_programme_exact(inst: Instanc
     path = programme.solve(cost.copy())
     assert path is not None
     assert path.value == pytest.approx(min(_value(r, cost) for r in rows["B"]))
-    row = tuple(dict(path.cells).get(d) for d in range(inst.horizon))
+    row = _row(path.cells, inst.horizon)
     assert row in rows["B"]
     found, bound, optimal = GrowingPricer(inst, 1, {}).price({c: -float(cost[c]) for c in np.ndindex(cost.shape)})
     assert optimal and found[0][0] == pytest.approx(path.value) and bound == pytest.approx(path.value)
@@ -152,7 +158,7 @@ def test_weekend_and_type_counters_against_brute_force(horizon: int) -> None:
         path = programme.solve(cost.copy())
         assert path is not None
         assert path.value == pytest.approx(min(_value(r, cost) for r in feasible))
-        assert tuple(dict(path.cells).get(d) for d in range(horizon)) in feasible
+        assert _row(path.cells, horizon) in feasible
 
 
 def test_a_shift_that_may_follow_no_shift_is_only_worked_after_a_day_off() -> None:
@@ -177,7 +183,7 @@ def test_growing_pricer_adds_the_broken_counting_rules_and_reaches_the_optimum(h
     found, bound, optimal = pricer.price(dual)
     best = min(-9.0 * sum(s is not None for s in r) for r in feasible)
     assert optimal and found[0][0] == pytest.approx(best) and bound == pytest.approx(best)
-    assert tuple(dict(found[0][1]).get(d) for d in range(horizon)) in feasible
+    assert _row(found[0][1], horizon) in feasible
     # the weekend rule entered the state; the 6-shift limit never breaks (2,880 minutes are 6 shifts already)
     assert pricer.keep == frozenset({WEEKEND}) and not pricer.stuck
 
@@ -215,7 +221,7 @@ def test_growing_pricer_with_a_binding_type_limit_against_brute_force(inst: Inst
     found, bound, optimal = pricer.price(dual)
     best = min(_value(r, cost) for r in rows["B"])
     assert optimal and found[0][0] == pytest.approx(best) and bound == pytest.approx(best)
-    assert tuple(dict(found[0][1]).get(d) for d in range(inst.horizon)) in rows["B"]
+    assert _row(found[0][1], inst.horizon) in rows["B"]
     assert pricer.keep == frozenset({1})  # L (local index 1) broke its limit once and is counted from then on
 
 
@@ -232,11 +238,11 @@ def test_feasible_row_keeps_the_rules_the_programme_leaves_soft(seed: int) -> No
     pricer = GrowingPricer(inst, 0, {}, budget=RowProgramme(inst, 0, keep=frozenset()).states)
     assert pricer.programme.soft == frozenset({0, WEEKEND})
     relaxed = pricer.programme.solve(cost.copy())
-    assert relaxed is not None and tuple(dict(relaxed.cells).get(d) for d in range(14)) not in feasible
+    assert relaxed is not None and _row(relaxed.cells, 14) not in feasible
     found = pricer.feasible_row(dual)
     assert found is not None
     value, cells = found
-    row = tuple(dict(cells).get(d) for d in range(14))
+    row = _row(cells, 14)
     assert row in feasible
     assert value == pytest.approx(_value(row, cost))
     assert value >= min(_value(r, cost) for r in feasible) - 1e-9
@@ -253,7 +259,7 @@ def test_feasible_row_with_a_soft_type_limit(inst: Instance, rows, seed: int) ->
     assert relaxed is not None and sum(s == 1 for _, s in relaxed.cells) > 2  # the relaxation breaks it
     found = pricer.feasible_row(dual)
     assert found is not None
-    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    row = _row(found[1], inst.horizon)
     assert row in rows["B"] and found[0] == pytest.approx(_value(row, cost))
 
 
@@ -263,7 +269,7 @@ def test_pricer_repair_gives_a_feasible_row_when_cp_sat_has_no_time() -> None:
     dual = {(d, 0): 9.0 for d in range(14)}
     pricer = Pricer(inst, 0, budget=RowProgramme(inst, 0, keep=frozenset()).states)
     found, _, _ = pricer.price(dual, seconds=0.0, repair=True)
-    assert found and tuple(dict(found[0][1]).get(d) for d in range(14)) in feasible
+    assert found and _row(found[0][1], 14) in feasible
 
 
 def test_pricer_without_a_programme_repairs_a_row_over_the_types_worth_most(inst: Instance, rows) -> None:  # type: ignore[no-untyped-def]
@@ -277,11 +283,11 @@ def test_pricer_without_a_programme_repairs_a_row_over_the_types_worth_most(inst
     dual = {(d, s): 10.0 for d in range(inst.horizon) for s in range(2)}
     found = pricer.feasible_row(dual)
     assert found is not None
-    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    row = _row(found[1], inst.horizon)
     assert row in rows["A"] and set(row) <= {None, 0}
     # a cell fixed to L brings L in, and the row works it
     pricer.fix((5, 1))
     found = pricer.feasible_row(dual)
     assert found is not None
-    row = tuple(dict(found[1]).get(d) for d in range(inst.horizon))
+    row = _row(found[1], inst.horizon)
     assert row in rows["A"] and row[5] == 1

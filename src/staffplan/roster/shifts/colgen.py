@@ -467,25 +467,25 @@ def _lp_weights(master: Master, fixed: Sequence[set[Cell]], cells: bool
     """From the LP solution: per employee its heaviest row (weight, index) and the cells of its positive rows
     not fixed yet; with ``cells``, also the LP weight of each (employee, day, shift)."""
     values = master.values()
-    heaviest: dict[int, tuple[float, int]] = {}
     open_cells: dict[int, set[Cell]] = {}
+    for col, v in zip(master.columns, values, strict=True):
+        if v > 1e-9:
+            open_cells.setdefault(col.employee, set()).update(c for c in col.cells if c not in fixed[col.employee])
+    return _heaviest(master, values), cell_weights(master, values) if cells else {}, open_cells
+
+
+def _heaviest(master: Master, values: Sequence[float]) -> dict[int, tuple[float, int]]:
+    """Per employee with a positive row in the LP solution ``values``: its heaviest row (weight, index)."""
+    heaviest: dict[int, tuple[float, int]] = {}
     for i, (col, v) in enumerate(zip(master.columns, values, strict=True)):
-        if v <= 1e-9:
-            continue
-        e = col.employee
-        if v > heaviest.get(e, (-1.0, -1))[0]:
-            heaviest[e] = (v, i)
-        open_cells.setdefault(e, set()).update(c for c in col.cells if c not in fixed[e])
-    return heaviest, cell_weights(master, values) if cells else {}, open_cells
+        if v > 1e-9 and v > heaviest.get(col.employee, (-1.0, -1))[0]:
+            heaviest[col.employee] = (v, i)
+    return heaviest
 
 
 def heaviest_rows(master: Master) -> list[Column]:
     """Each employee's heaviest row in the master's LP solution: a roster whenever every employee has one."""
-    heaviest: dict[int, tuple[float, int]] = {}
-    for i, (col, v) in enumerate(zip(master.columns, master.values(), strict=True)):
-        if v > 1e-9 and v > heaviest.get(col.employee, (-1.0, -1))[0]:
-            heaviest[col.employee] = (v, i)
-    return _heaviest_rows(master, heaviest)
+    return _heaviest_rows(master, _heaviest(master, master.values()))
 
 
 def _heaviest_rows(master: Master, heaviest: Mapping[int, tuple[float, int]]) -> list[Column]:

@@ -456,6 +456,7 @@ class GrowingPricer:
         rp = self.programme
         rules = CountingRules.of(rp)
         cost = self._cost(dual)
+        weekend_of = {w[0]: w for w in self.instance.weekends()}  # Saturday -> the weekend's days
         share = 1.0  # of each excess forbidden at once
         kept: set[tuple[int, int]] = set()  # (day, local shift, or -1 for a weekend's Saturday) kept open
         last: list[tuple[int, int]] = []  # the cells forbidden by the last step
@@ -497,8 +498,8 @@ class GrowingPricer:
                 if t >= 0:
                     cost[d, t] = INF
                     continue
-                for day in (d, d + 1):
-                    if day < rp.horizon and day not in self.fixed:
+                for day in weekend_of[d]:
+                    if day not in self.fixed:
                         cost[day, :] = INF
         return None
 
