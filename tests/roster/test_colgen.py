@@ -16,6 +16,9 @@ from staffplan.roster.shifts.colgen import (
     Generator,
     Master,
     Pricer,
+    _lock,
+    _rises,
+    _undo,
     column_generation,
     cover_penalty,
     dive,
@@ -147,12 +150,35 @@ def test_dive_returns_one_row_per_employee() -> None:
         master.add(col)
     with ThreadPoolExecutor(max_workers=2) as pool:
         gen = Generator(inst, master, pricers, pool)
-        for cells in (False, True):
-            rows = dive(gen, time.perf_counter() + 10, cells=cells)
+        for cells, backtrack in ((False, False), (True, False), (False, True)):
+            rows = dive(gen, time.perf_counter() + 10, cells=cells, backtrack=backtrack)
             assert sorted(c.employee for c in rows) == [0, 1]
             assert all(isinstance(c, Column) for c in rows)
             assert check_roster(inst, to_roster(inst, rows)).feasible
     assert all(u == 1.0 for u in master.upper)  # the dive leaves the master as it found it
+
+
+def test_a_step_taken_back_locks_its_heavier_half_and_a_single_row_is_banned() -> None:
+    inst = parse_instance(TWO, name="Two")
+    master = Master(inst)
+    rows = [((0, 0), (1, 0)), ((2, 0), (3, 0)), ((0, 0), (2, 0)), ((1, 0), (3, 0))]
+    for e, cells in ((0, rows[0]), (0, rows[1]), (1, rows[2]), (1, rows[3])):
+        master.add(Column(e, cells, 0))
+    locked: dict[int, int] = {}
+    step = _lock(master, locked, {1: 2, 0: 0}, 1348.0)  # employee 1's row is the heavier
+    assert locked == {1: 2, 0: 0} and master.upper == [1.0, 0.0, 1.0, 0.0] and step.excluded == [1, 3]
+    half = _undo(master, locked, step)
+    assert half is not None and half.rows == {1: 2} and half.lp == 1348.0
+    assert locked == {1: 2} and master.upper == [1.0, 1.0, 1.0, 0.0]
+    assert _undo(master, locked, half) is None
+    assert locked == {} and master.upper == [1.0, 1.0, 0.0, 1.0]  # the single row is banned
+
+
+def test_a_step_rises_when_the_lp_ceiling_grows_by_more_than_a_fifth_of_a_percent() -> None:
+    assert not _rises(1348.0, 1348.0)
+    assert not _rises(1350.0, 1348.0)  # within 0.2 % (2.7)
+    assert _rises(1350.8, 1348.0)  # its ceiling, 1351, is not
+    assert _rises(1449.0, 1348.0)
 
 
 @needs_data

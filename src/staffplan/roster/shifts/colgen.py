@@ -22,6 +22,7 @@ pass over the staff, which is always feasible when each employee is, even where 
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -528,9 +529,49 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     return roster_columns(instance, done[0], gen.pricers)
 
 
+@dataclass
+class _Step:
+    """A dive's lock step, kept so that it can be undone: the LP value before it, the rows it locked
+    (employee -> row index, heaviest first) and the rows it took out of the master."""
+
+    lp: float
+    rows: dict[int, int]
+    excluded: list[int]
+
+
+def _lock(master: Master, locked: dict[int, int], rows: Mapping[int, int], lp: float) -> _Step:
+    """Each employee of ``rows`` keeps exactly that row: its other rows leave the master."""
+    locked.update(rows)
+    excluded = [i for i, col in enumerate(master.columns)
+                if col.employee in rows and rows[col.employee] != i and master.upper[i] > 0]
+    for i in excluded:
+        master.exclude(i)
+    return _Step(lp, dict(rows), excluded)
+
+
+def _undo(master: Master, locked: dict[int, int], step: _Step) -> _Step | None:
+    """Take back ``step``; lock the heavier half of its rows instead (returned as the step now taken), or, when it
+    locked a single row, ban that row for good (None: nothing to take back)."""
+    for e in step.rows:
+        del locked[e]
+    for i in step.excluded:
+        master.allow(i, True)
+    if len(step.rows) == 1:
+        master.exclude(next(iter(step.rows.values())))
+        return None
+    half = dict(itertools.islice(step.rows.items(), len(step.rows) // 2))
+    return _lock(master, locked, half, step.lp)
+
+
+def _rises(lp_value: float, before: float) -> bool:
+    """Whether a lock step raised the LP's integer ceiling by more than 0.2 %: its last locks made the rest
+    dearer, and another choice may not."""
+    return integer_bound(lp_value) > integer_bound(before) + 0.002 * abs(before)
+
+
 def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: float = 0.0, cells: bool = False,
          note: Callable[[str], object] | None = None, complete: Complete | None = None,
-         complete_share: float = 0.2) -> list[Column]:
+         complete_share: float = 0.2, backtrack: bool = False) -> list[Column]:
     """Depth-first dive: fix what the LP is surest of, price again until the LP is solved, until it is integral.
 
     By rows (default): employees whose heaviest row weighs 0.9 or more keep that row; when there are none, the
@@ -546,6 +587,11 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     to it (CP-SAT on the full model, the locked rows fixed, for a quarter of the time left) instead of further
     steps: the last locks of a dive are where its LP jumps (Instance13: 1350 with 101 of 120 rows locked, 2874
     with 119).
+
+    With ``backtrack`` (rows only), a lock step after which the LP rises (:func:`_rises`) is undone and half its
+    rows are locked instead; a single row that makes the LP rise is banned. The rows locked per step then adapt:
+    half as many after a step undone, half as many again after one kept. With ``complete`` too, the steps stop
+    at 90 % of the time and the employees still unlocked are left to ``complete``.
     """
     master, pricers = gen.master, gen.pricers
     n_staff = len(pricers)
@@ -555,6 +601,11 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     everyone = list(range(n_staff))
     priced = everyone
     step_seconds = 0.0  # longest step so far
+    last: _Step | None = None  # the step to take back when the LP rises after it
+    size = 2  # rows per lock step when backtracking
+    final = deadline
+    if backtrack and complete is not None:
+        deadline = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
     try:
         while True:
             step_start = time.perf_counter()
@@ -565,6 +616,13 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
+            if last is not None and _rises(lp_value, last.lp) and time.perf_counter() < deadline:
+                if note is not None:
+                    note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
+                size = max(1, len(last.rows) // 2)
+                last = _undo(master, locked, last)
+                priced = [e for e in everyone if e not in locked]
+                continue
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
                 return _heaviest_rows(master, heaviest)
@@ -576,6 +634,8 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 until = min(deadline, now + max(2.0, 0.25 * (deadline - now)))
                 return _complete(gen, heaviest, unlocked, complete, until, note)
             if time.perf_counter() >= deadline:
+                if backtrack and complete is not None:
+                    return _complete(gen, heaviest, unlocked, complete, final, note)
                 return _finish(gen, heaviest, locked, finish_seconds)
             candidates: list[tuple[float, int, Cell]] = []
             lock: list[int] = []
@@ -593,6 +653,8 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 step_seconds = max(step_seconds, time.perf_counter() - step_start)
                 steps_left = max(1.0, (deadline - time.perf_counter()) / max(step_seconds, 1e-3))
                 count = max(1, math.ceil(share * n_staff), math.ceil(len(ranked) / steps_left))
+                if backtrack:
+                    count, size = size, math.ceil(1.5 * size)
                 lock = [e for e in ranked if heaviest[e][0] >= 0.9] or ranked[:count]
             if cells and not chosen and not lock:
                 candidates.sort(key=lambda c: -c[0])
@@ -603,15 +665,15 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                         chosen.append((e, cell))
                     if len(picked) >= max(1, math.ceil(share * n_staff)):
                         break
-            for e in lock:  # the employee keeps exactly its heaviest row
-                locked[e] = heaviest[e][1]
+            lock.sort(key=lambda e: -heaviest[e][0])
+            # each locked employee keeps exactly its heaviest row
+            step = _lock(master, locked, {e: heaviest[e][1] for e in lock}, lp_value)
+            last = step if backtrack and not cells else None
             for e, cell in chosen:
                 fixed[e].add(cell)
                 pricers[e].fix(cell)
-            touched = {e for e, _ in chosen} | set(lock)
-            for i, col in enumerate(master.columns):
-                e = col.employee
-                if e in touched and (locked.get(e, i) != i or not fixed[e].issubset(col.cells)):
+            for i, col in enumerate(master.columns if chosen else ()):
+                if not fixed[col.employee].issubset(col.cells):
                     master.exclude(i)
             priced = [e for e in everyone if e not in locked]
             if note is not None:
@@ -637,10 +699,12 @@ def column_generation(
     polish: Polish | None = None,
     polish_share: float = 0.5,
     complete: Complete | None = None,
+    backtrack: bool = False,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
 
-    ``complete`` finishes the dive's last employees (see :func:`dive`). With exact pricing and time left after
+    ``complete`` finishes the dive's last employees, and ``backtrack`` lets the dive take back lock steps (see
+    :func:`dive`). With exact pricing and time left after
     the dive, ``polish`` (when given) improves the roster for
     ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster.
 
@@ -702,7 +766,7 @@ def column_generation(
             # with exact pricing, half the time is left to branch and price after the dive
             share = dive_share if exact else 1.0
             dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note,
-                         complete=complete)
+                         complete=complete, backtrack=backtrack, complete_share=0.05 if backtrack else 0.2)
             value = objective_of(instance, dived)
             note(f"dive roster {value}")
             if value < best_obj:

@@ -57,6 +57,9 @@ class SolveOptions:
     phase1_share: float = 0.05  # share of the time for the first full CP-SAT run (proves small instances)
     colgen_share: float = 0.7  # share of the time after phase 1 given to column generation and its dive
     lns_share: float = 0.8  # share of the time after the first solution given to the roster LNS
+    # from this time limit on, the dive takes back lock steps that raise its LP (Instance13 at 600 s); with less,
+    # the steps it costs are missed (Instance12 at 60 s)
+    backtrack_from: float = 300.0
     extra_parameters: Mapping[str, Any] = field(default_factory=dict)  # any other SatParameters field
 
 
@@ -618,7 +621,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
 
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
-                                   progress=print if _DEBUG else None, polish=polish, complete=complete)
+                                   progress=print if _DEBUG else None, polish=polish, complete=complete,
+                                   backtrack=opts.max_time_in_seconds >= opts.backtrack_from)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
