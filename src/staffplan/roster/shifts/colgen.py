@@ -529,6 +529,11 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     return roster_columns(instance, done[0], gen.pricers)
 
 
+# At most this many lock steps are taken back in one dive (each costs a step's time): Instance13 took back 2-5;
+# on Instance15's fractional LP rises are frequent, and without a limit its 10-minute run ended at 3936, not 3848
+TAKE_BACKS = 6
+
+
 @dataclass
 class _Step:
     """A dive's lock step, kept so that it can be undone: the LP value before it, the rows it locked
@@ -589,9 +594,10 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     with 119).
 
     With ``backtrack`` (rows only), a lock step after which the LP rises (:func:`_rises`) is undone and half its
-    rows are locked instead; a single row that makes the LP rise is banned. The rows locked per step then adapt:
-    half as many after a step undone, half as many again after one kept. With ``complete`` too, the steps stop
-    at 90 % of the time and the employees still unlocked are left to ``complete``.
+    rows are locked instead, :data:`TAKE_BACKS` times at most; a single row that makes the LP rise is banned.
+    The rows locked per step then adapt: half as many after a step undone, half as many again after one kept.
+    With ``complete`` too, the steps stop at 90 % of the time and the employees still unlocked are left to
+    ``complete``.
     """
     master, pricers = gen.master, gen.pricers
     n_staff = len(pricers)
@@ -603,6 +609,7 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     step_seconds = 0.0  # longest step so far
     last: _Step | None = None  # the step to take back when the LP rises after it
     size = 2  # rows per lock step when backtracking
+    taken_back = 0
     final = deadline
     if backtrack and complete is not None:
         deadline = time.perf_counter() + 0.9 * (deadline - time.perf_counter())
@@ -616,7 +623,9 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
-            if last is not None and _rises(lp_value, last.lp) and time.perf_counter() < deadline:
+            if last is not None and _rises(lp_value, last.lp) and taken_back < TAKE_BACKS \
+                    and time.perf_counter() < deadline:
+                taken_back += 1
                 if note is not None:
                     note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
                 size = max(1, len(last.rows) // 2)
