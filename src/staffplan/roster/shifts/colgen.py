@@ -676,8 +676,9 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                         break
             lock.sort(key=lambda e: -heaviest[e][0])
             # each locked employee keeps exactly its heaviest row
-            step = _lock(master, locked, {e: heaviest[e][1] for e in lock}, lp_value)
-            last = step if backtrack and not cells else None
+            last = _lock(master, locked, {e: heaviest[e][1] for e in lock}, lp_value)
+            if cells or not backtrack:
+                last = None
             for e, cell in chosen:
                 fixed[e].add(cell)
                 pricers[e].fix(cell)
@@ -713,9 +714,8 @@ def column_generation(
     """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
 
     ``complete`` finishes the dive's last employees, and ``backtrack`` lets the dive take back lock steps (see
-    :func:`dive`). With exact pricing and time left after
-    the dive, ``polish`` (when given) improves the roster for
-    ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster.
+    :func:`dive`). With exact pricing and time left after the dive, ``polish`` (when given) improves the roster
+    for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster.
 
     Returns the best roster found (the sequential construction, the incumbent given, the dive's, the polished
     one or branch and price's) and a valid lower bound (the best Lagrangian bound of the rounds that priced
