@@ -605,7 +605,6 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     fixed: list[set[Cell]] = [set() for _ in range(n_staff)]
     locked: dict[int, int] = {}  # employee -> the one row it keeps
     everyone = list(range(n_staff))
-    priced = everyone
     step_seconds = 0.0  # longest step so far
     last: _Step | None = None  # the step to take back when the LP rises after it
     size = 2  # rows per lock step when backtracking
@@ -616,6 +615,7 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     try:
         while True:
             step_start = time.perf_counter()
+            priced = [e for e in everyone if e not in locked]
             for _ in range(rounds_per_step):
                 if time.perf_counter() >= deadline:
                     break
@@ -630,7 +630,6 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                     note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
                 size = max(1, len(last.rows) // 2)
                 last = _undo(master, locked, last)
-                priced = [e for e in everyone if e not in locked]
                 continue
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
@@ -685,7 +684,6 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
             for i, col in enumerate(master.columns if chosen else ()):
                 if not fixed[col.employee].issubset(col.cells):
                     master.exclude(i)
-            priced = [e for e in everyone if e not in locked]
             if note is not None:
                 note(f"dive lp {lp_value:.2f} fixed {sum(len(f) for f in fixed)} cells, {len(locked)} rows")
     finally:
