@@ -152,6 +152,7 @@ def test_dive_returns_one_row_per_employee() -> None:
         gen = Generator(inst, master, pricers, pool)
         for cells, backtrack in ((False, False), (True, False), (False, True)):
             rows = dive(gen, time.perf_counter() + 10, cells=cells, backtrack=backtrack)
+            assert not master.keep_basis  # GLOP back to its defaults
             assert sorted(c.employee for c in rows) == [0, 1]
             assert all(isinstance(c, Column) for c in rows)
             assert check_roster(inst, to_roster(inst, rows)).feasible
@@ -373,3 +374,38 @@ def test_no_rounds_and_no_dive_without_an_exactly_priced_employee() -> None:
     assert check.feasible and check.penalty == res.objective
     exact = column_generation(inst, time.perf_counter() + 10)
     assert exact.iterations > 0 and exact.objective <= res.objective
+
+
+@needs_data
+def test_a_warm_master_solves_as_a_fresh_one_after_rows_are_barred_and_allowed() -> None:
+    inst = load_instance(DATA / "Instance1.txt")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gen, _ = _generator(inst, pool)
+        for _ in range(5):
+            gen.round(list(range(len(gen.pricers))), time.perf_counter() + 10)
+    master = gen.master
+    master.warm(True)
+    assert master.keep_basis
+    first = {}
+    for i, col in enumerate(master.columns):
+        first.setdefault(col.employee, i)
+    for step in range(4):  # bar every other row but its first of two employees, then allow them again
+        for i, col in enumerate(master.columns):
+            if col.employee in (step, step + 1):
+                master.allow(i, i == first[col.employee] or i % 2 == step % 2)
+        warm, _, _ = master.solve(barred=True)
+        assert master.upper.count(0.0) > 0
+        fresh = Master(inst)
+        for col, upper in zip(master.columns, master.upper, strict=True):
+            fresh.add(col)
+            fresh.allow(len(fresh.columns) - 1, upper > 0)
+        assert warm == pytest.approx(fresh.solve()[0])
+        assert master.solve()[0] == pytest.approx(warm)  # and the primal simplex agrees
+    master.warm(False)
+    assert not master.keep_basis
+
+
+def test_glop_parameters_it_rejects_raise() -> None:
+    master = Master(parse_instance(TWO, name="Two"))
+    with pytest.raises(ValueError, match="GLOP rejects"):
+        master._parameters("no_such_parameter: true")

@@ -79,6 +79,7 @@ def _solve_node(gen: Generator, deadline: float, incumbent: int) -> float | None
     """Column generation to the node's LP optimum, or until its Lagrangian bound prunes the node against the
     ``incumbent``; the node's bound, or None when the deadline came first."""
     everyone = list(range(len(gen.pricers)))
+    gen.master.solve(barred=True)  # the node's decisions barred rows: the dual simplex goes on from the last basis
     while time.perf_counter() < deadline:
         lp_value, added, lagrange = gen.round(everyone, deadline)
         if added == 0 and lagrange is not None and lagrange >= lp_value - 1e-6:
@@ -107,6 +108,7 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
     heap: list[tuple[float, int, list[Decision]]] = [(-math.inf, next(counter), [])]
     nodes = 0
     bound = -math.inf
+    gen.master.warm(True)
     try:
         while heap:
             if time.perf_counter() >= deadline:
@@ -141,6 +143,7 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
         bound = min(open_bounds, default=float(best))
         proven = not open_bounds
     finally:
+        gen.master.warm(False)
         _apply(gen, [])
     if note is not None:
         note(f"branch {nodes} nodes, roster {best}, bound {bound:.2f}{' proven' if proven else ''}")
