@@ -393,7 +393,7 @@ def test_a_warm_master_solves_as_a_fresh_one_after_rows_are_barred_and_allowed()
         for i, col in enumerate(master.columns):
             if col.employee in (step, step + 1):
                 master.allow(i, i == first[col.employee] or i % 2 == step % 2)
-        warm, _, _ = master.solve(barred=True)
+        warm, _, _ = master.solve()  # the dual simplex: rows were barred
         assert master.upper.count(0.0) > 0
         fresh = Master(inst)
         for col, upper in zip(master.columns, master.upper, strict=True):

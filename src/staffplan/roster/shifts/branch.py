@@ -79,7 +79,6 @@ def _solve_node(gen: Generator, deadline: float, incumbent: int) -> float | None
     """Column generation to the node's LP optimum, or until its Lagrangian bound prunes the node against the
     ``incumbent``; the node's bound, or None when the deadline came first."""
     everyone = list(range(len(gen.pricers)))
-    gen.master.solve(barred=True)  # the node's decisions barred rows: the dual simplex goes on from the last basis
     while time.perf_counter() < deadline:
         lp_value, added, lagrange = gen.round(everyone, deadline)
         if added == 0 and lagrange is not None and lagrange >= lp_value - 1e-6:

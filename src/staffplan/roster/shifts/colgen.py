@@ -231,6 +231,7 @@ class Master:
         self.upper: list[float] = []
         self.known: set[tuple[int, tuple[Cell, ...]]] = set()
         self.keep_basis = False
+        self.bounds_changed = False  # since the last solve: with the basis kept, the next solve is a dual simplex
         self._build()
 
     def _build(self) -> None:
@@ -284,11 +285,13 @@ class Master:
         if self.upper[index] != upper:
             self.upper[index] = upper
             self.vars[index].SetUb(upper)
+            self.bounds_changed = True
 
     def warm(self, on: bool) -> None:
         """Keep the last basis between solves (``on``: no presolve) or not (GLOP's default, which presolves and
         starts afresh). Turning it on or off costs one solve from scratch, so it is set per phase: a dive bars
-        rows between solves, and with the basis kept, the dual simplex goes on from it (see :meth:`solve`)."""
+        rows between solves, and with the basis kept, the dual simplex goes on from it (the first solve after
+        rows were barred or allowed again)."""
         self._parameters(KEEP_BASIS if on else "")
         self.keep_basis = on
 
@@ -299,10 +302,11 @@ class Master:
     def values(self) -> list[float]:
         return [var.solution_value() for var in self.vars]
 
-    def solve(self, barred: bool = False) -> tuple[float, dict[Cell, float], list[float]]:
-        """The LP's value, cover duals and convexity duals; ``barred``: rows were barred since the last solve."""
+    def solve(self) -> tuple[float, dict[Cell, float], list[float]]:
+        """The LP's value, cover duals and convexity duals."""
         if self.keep_basis:
-            self._parameters(f"{KEEP_BASIS} use_dual_simplex: {str(barred).lower()}")
+            self._parameters(f"{KEEP_BASIS} use_dual_simplex: {str(self.bounds_changed).lower()}")
+        self.bounds_changed = False
         status = self.lp.Solve()
         if status == pywraplp.Solver.ABNORMAL:  # GLOP can lose its way after many bound changes: start afresh
             self._build()
@@ -639,7 +643,6 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
         while True:
             step_start = time.perf_counter()
             priced = [e for e in everyone if e not in locked]
-            master.solve(barred=True)  # the last step barred rows: the dual simplex goes on from the last basis
             for _ in range(rounds_per_step):
                 if time.perf_counter() >= deadline:
                     break
