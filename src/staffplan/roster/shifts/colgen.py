@@ -733,7 +733,7 @@ def column_generation(
     programme: bool = True,
     dive_share: float = 1.0,
     polish: Polish | None = None,
-    polish_share: float = 0.5,
+    polish_share: float = 0.2,
     complete: Complete | None = None,
     backtrack: bool = False,
 ) -> ColgenResult:
@@ -741,7 +741,9 @@ def column_generation(
 
     ``complete`` finishes the dive's last employees, and ``backtrack`` lets the dive take back lock steps (see
     :func:`dive`). With exact pricing and time left after the dive, ``polish`` (when given) improves the roster
-    for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster.
+    for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster
+    (branch and price both finds rosters and proves them: with half the time for the polish, Instances 5 and 7
+    stayed at 1146 and 1060 with their optimum as bound at 60 s; with a fifth, both are proven).
 
     Returns the best roster found (the sequential construction, the incumbent given, the dive's, the polished
     one or branch and price's) and a valid lower bound (the best Lagrangian bound of the rounds that priced
