@@ -27,7 +27,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from staffplan.roster.shifts.colgen import (
     Cell,
@@ -83,6 +83,19 @@ def _seed_rows(gen: Generator, decisions: Sequence[Decision]) -> bool:
     return True
 
 
+@dataclass(order=True)
+class _Node:
+    """An open node, ordered as the tree takes them: by the ceiling of its parent's bound, deepest first, then the
+    state its parent's LP weighed most."""
+
+    ceiling: float
+    minus_depth: int
+    minus_weight: float
+    bound: float  # the parent's LP value: a lower bound for the node
+    tie: int  # first pushed, first taken among equals
+    decisions: list[Decision] = field(compare=False)
+
+
 def _solve_node(gen: Generator, deadline: float, incumbent: int) -> float | None:
     """Column generation to the node's LP optimum, or until its Lagrangian bound prunes the node against the
     ``incumbent``; the node's bound, or None when the deadline came first."""
@@ -129,14 +142,11 @@ def _children(gen: Generator, decisions: list[Decision], e: int, d: int) -> list
 
 def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
                      note: Callable[[str], object] | None = None) -> BranchResult:
-    """Best-bound branch and price from the root (the master as it stands), improving ``incumbent``."""
+    """Branch and price from the root (the master as it stands), improving ``incumbent``."""
     instance = gen.master.instance
     best_cols, best = list(incumbent), objective_of(instance, incumbent)
     counter = itertools.count()
-    # (ceiling of the parent's bound, minus depth, minus the state's LP weight in the parent, parent's bound,
-    # tie-break, decisions)
-    Node = tuple[float, int, float, float, int, list[Decision]]
-    heap: list[Node] = [(-math.inf, 0, 0.0, -math.inf, next(counter), [])]
+    heap = [_Node(-math.inf, 0, 0.0, -math.inf, next(counter), [])]
     nodes = 0
     bound = -math.inf
     gen.master.warm(True)
@@ -145,8 +155,8 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
             if time.perf_counter() >= deadline:
                 break
             node = heapq.heappop(heap)
-            depth, parent_bound, decisions = -node[1], node[3], node[5]
-            if integer_bound(parent_bound) >= best:
+            decisions = node.decisions
+            if integer_bound(node.bound) >= best:
                 continue
             nodes += 1
             _apply(gen, decisions)
@@ -170,9 +180,9 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
                 continue
             e, d, states = picked
             for state, child in _children(gen, decisions, e, d):
-                heapq.heappush(heap, (integer_bound(lp_value), -depth - 1, -states.get(state, 0.0), lp_value,
-                                      next(counter), child))
-        open_bounds = [node[3] for node in heap if integer_bound(node[3]) < best]
+                heapq.heappush(heap, _Node(integer_bound(lp_value), node.minus_depth - 1, -states.get(state, 0.0),
+                                           lp_value, next(counter), child))
+        open_bounds = [node.bound for node in heap if integer_bound(node.bound) < best]
         bound = min(open_bounds, default=float(best))
         proven = not open_bounds
     finally:

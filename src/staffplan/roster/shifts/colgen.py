@@ -800,7 +800,7 @@ def column_generation(
         # of 180 for 88,875 -> 88,875)
         if best_obj > integer_bound(bound) and lp_value is not None and lp_value < best_obj - 1e-6 \
                 and any(p.exact for p in pricers) and time.perf_counter() < deadline:
-            # with exact pricing, half the time is left to branch and price after the dive
+            # the dive ends once its LP is integral; with exact pricing, the polish and the tree get what it leaves
             share = dive_share if exact else 1.0
             dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note,
                          complete=complete, backtrack=backtrack, complete_share=0.05 if backtrack else 0.2)
