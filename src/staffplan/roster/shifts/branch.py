@@ -113,11 +113,10 @@ def _fractional(w: float) -> bool:
     return 1e-6 < w < 1.0 - 1e-6
 
 
-def _branch_day(gen: Generator) -> tuple[int, int, dict[Cell | None, float]] | None:
-    """The (employee, day) to branch on -- the one whose LP weight of working is nearest one half, or, when every
-    day is worked or off in whole, one whose shift is split -- with the LP weight of each of its states (a shift's
-    cell, None for off); None when the LP solution is integral."""
-    values = gen.master.values()
+def _branch_day(gen: Generator, values: Sequence[float]) -> tuple[int, int, dict[Cell | None, float]] | None:
+    """The (employee, day) to branch on in the LP solution ``values`` -- the one whose LP weight of working is
+    nearest one half, or, when every day is worked or off in whole, one whose shift is split -- with the LP weight
+    of each of its states (a shift's cell, None for off); None when the LP solution is integral."""
     if all(v <= 1e-9 or v >= 1.0 - 1e-6 for v in values):
         return None
     weight = cell_weights(gen.master, values)
@@ -168,9 +167,10 @@ def branch_and_price(gen: Generator, incumbent: list[Column], deadline: float,
                 break
             if integer_bound(lp_value) >= best:
                 continue
-            picked = _branch_day(gen)
+            values = gen.master.values()
+            picked = _branch_day(gen, values)
             # a roster at every node: each employee's heaviest row (the LP's rows when it is integral)
-            cols = heaviest_rows(gen.master)
+            cols = heaviest_rows(gen.master, values)
             value = objective_of(instance, cols)
             if value < best:
                 best_cols, best = cols, value

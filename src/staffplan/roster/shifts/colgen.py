@@ -510,9 +510,10 @@ def _heaviest(master: Master, values: Sequence[float]) -> dict[int, tuple[float,
     return heaviest
 
 
-def heaviest_rows(master: Master) -> list[Column]:
-    """Each employee's heaviest row in the master's LP solution: a roster whenever every employee has one."""
-    return _heaviest_rows(master, _heaviest(master, master.values()))
+def heaviest_rows(master: Master, values: Sequence[float] | None = None) -> list[Column]:
+    """Each employee's heaviest row in the LP solution (``values``, by default the current one): a roster whenever
+    every employee has one."""
+    return _heaviest_rows(master, _heaviest(master, master.values() if values is None else values))
 
 
 def _heaviest_rows(master: Master, heaviest: Mapping[int, tuple[float, int]]) -> list[Column]:
