@@ -64,3 +64,13 @@ def test_every_command_has_help_with_example_and_is_documented(path: list[str]) 
     assert "Example" in result.output
     readme = (ROOT / "README.md").read_text()
     assert f"staffplan {' '.join(path)}" in readme, f"README does not mention `staffplan {' '.join(path)}`"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--seed", "3", "--seeds", "0-2"], "give --seed or --seeds, not both"),
+    (["--seeds", "2-1"], "error: --seeds: bad range item '2-1'"),
+])
+def test_bench_curtois_rejects_bad_seeds_before_running(args: list[str], message: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["bench", "curtois", "--instances", "1", "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / "out").exists()

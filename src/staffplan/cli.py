@@ -290,23 +290,45 @@ def bench_curtois(
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per instance")] = 60.0,
     out: Annotated[Path, typer.Option("--out", help="folder for InstanceN.solution.txt")] = Path("curtois-out"),
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    seeds: Annotated[str | None, typer.Option(
+        "--seeds", help="run each instance once per seed, e.g. 0-4 (instead of --seed); solutions go to "
+        "DIR/seed-K/, and a summary per instance follows the table")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="benchmark folder (default ../shared/benchmarks/curtois)")
                     ] = None,
 ) -> None:
     """Solve Curtois & Qu shift-scheduling instances with the rostering engine; print objective, best known, gap.
 
     Example: staffplan bench curtois --instances 1-12 --time-limit 60 --out curtois-out
+
+    Run to run spread: staffplan bench curtois --instances 5-7 --seeds 0-2 --out curtois-out
     """
-    from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, parse_instance_range, render_table, run_curtois
+    from staffplan.roster.shifts.bench import (
+        DEFAULT_DATA_DIR,
+        parse_instance_range,
+        parse_range,
+        render_summary,
+        render_table,
+        run_curtois,
+    )
 
     try:
         chosen = parse_instance_range(instances)
     except ValueError as exc:
         typer.echo(f"error: --instances: {exc}", err=True)
         raise typer.Exit(2) from None
-    rows = run_curtois(chosen, time_limit, out, seed=seed, progress=lambda m: typer.echo(m, err=True),
+    if seeds is not None and seed != 0:
+        typer.echo("error: give --seed or --seeds, not both", err=True)
+        raise typer.Exit(2)
+    try:
+        chosen_seeds = parse_range(seeds) if seeds is not None else [seed]
+    except ValueError as exc:
+        typer.echo(f"error: --seeds: {exc}", err=True)
+        raise typer.Exit(2) from None
+    rows = run_curtois(chosen, time_limit, out, seeds=chosen_seeds, progress=lambda m: typer.echo(m, err=True),
                        data_dir=data or DEFAULT_DATA_DIR)
     typer.echo(render_table(rows))
+    if len(chosen_seeds) > 1:
+        typer.echo(render_summary(rows))
 
 
 def main() -> None:

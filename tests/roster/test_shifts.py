@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from ortools.sat.python import cp_model
 
-from staffplan.roster.shifts.bench import DEFAULT_DATA_DIR, Row, parse_instance_range, render_table, run_curtois
+from staffplan.roster.shifts.bench import (
+    DEFAULT_DATA_DIR,
+    Row,
+    parse_instance_range,
+    parse_range,
+    render_summary,
+    render_table,
+    run_curtois,
+)
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
 from staffplan.roster.shifts.model import (
     SolveOptions,
@@ -335,6 +343,54 @@ def test_render_table() -> None:
     assert "| Instance1 " in lines[2] and "0.0%" in lines[2] and "OPTIMAL" in lines[2]
     assert "| Instance22" in lines[3] and " - " in lines[3]
     assert len({len(line) for line in lines}) == 1
+
+
+def test_parse_range_of_seeds_starts_at_zero() -> None:
+    assert parse_range("0-2,5") == [0, 1, 2, 5]
+    assert parse_range("4") == [4]
+    for bad in ("", "-1", "2-1", "x"):
+        with pytest.raises(ValueError):
+            parse_range(bad)
+
+
+def test_render_table_shows_the_seed_only_with_several_seeds() -> None:
+    one = [Row(1, 607, 607.0, 607, 0.0, 0.0, 0.4, "OPTIMAL", seed=3)]
+    assert "seed" not in render_table(one).splitlines()[0]
+    two = [*one, Row(1, 610, 607.0, 607, 3 / 607, 3 / 610, 0.5, "FEASIBLE", seed=4)]
+    lines = render_table(two).splitlines()
+    assert lines[0].startswith("| instance  | seed |")
+    assert lines[2].startswith("| Instance1 |    3 |") and lines[3].startswith("| Instance1 |    4 |")
+    assert len({len(line) for line in lines}) == 1
+
+
+def test_render_summary_counts_proven_runs_and_spreads_objectives() -> None:
+    rows = [
+        Row(5, 1143, 1143.0, 1143, 0.0, 0.0, 30.0, "OPTIMAL", seed=0),
+        Row(5, 1146, 1142.0, 1143, 3 / 1143, 4 / 1146, 60.0, "FEASIBLE", seed=1),
+        Row(5, 1143, 1143.0, 1143, 0.0, 0.0, 50.0, "OPTIMAL", seed=2),
+        Row(22, None, None, 30244, None, None, 180.0, "UNKNOWN", seed=0),
+    ]
+    lines = render_summary(rows).splitlines()
+    def cells(line: str) -> list[str]:
+        return [c.strip() for c in line.strip("|").split("|")]
+
+    assert cells(lines[0])[:4] == ["instance", "runs", "proven", "objective min / median / max"]
+    assert cells(lines[2]) == ["Instance5", "3", "2", "1143 / 1143 / 1146", "1143", "1143", "50.0", "60.0"]
+    assert cells(lines[3]) == ["Instance22", "1", "0", "-", "-", "30244", "180.0", "180.0"]
+    assert len({len(line) for line in lines}) == 1
+
+
+@needs_data
+def test_run_curtois_with_seeds_writes_each_run_apart(tmp_path: Path) -> None:
+    messages: list[str] = []
+    rows = run_curtois([1], 20.0, tmp_path, seeds=(0, 1), progress=messages.append)
+    assert [(r.seed, r.objective, r.checked_penalty, r.status) for r in rows] == [(0, 607, 607, "OPTIMAL"),
+                                                                                 (1, 607, 607, "OPTIMAL")]
+    for seed in (0, 1):
+        assert check_solution_file(load_instance(INSTANCE1), tmp_path / f"seed-{seed}" / "Instance1.solution.txt"
+                                   ).penalty == 607
+    assert not (tmp_path / "Instance1.solution.txt").exists()
+    assert [m.split(":")[0] for m in messages] == ["Instance1 seed 0", "Instance1 seed 1"]
 
 
 @needs_data

@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import os
 import re
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,22 +33,29 @@ class Row:
     status: str  # OPTIMAL / FEASIBLE / INFEASIBLE / UNKNOWN; "CHECK FAILED" if the checker disagrees
     checked_penalty: int | None = None  # penalty recomputed by the independent checker from the written file
     solution_file: str | None = None
+    seed: int = 0
 
 
 def parse_instance_range(text: str) -> list[int]:
     """``"1-12,15"`` -> ``[1, ..., 12, 15]``; order kept, duplicates dropped; ValueError on bad input."""
+    return parse_range(text, minimum=1)
+
+
+def parse_range(text: str, minimum: int = 0) -> list[int]:
+    """``"0-2,5"`` -> ``[0, 1, 2, 5]`` (numbers from ``minimum``); order kept, duplicates dropped; ValueError on
+    bad input."""
     out: list[int] = []
     if not text.strip():
-        raise ValueError("empty instance range")
+        raise ValueError("empty range")
     for part in text.split(","):
         part = part.strip()
         m = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not m:
-            raise ValueError(f"bad instance range item {part!r} (expected N or N-M)")
+            raise ValueError(f"bad range item {part!r} (expected N or N-M)")
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) is not None else lo
-        if lo < 1 or hi < lo:
-            raise ValueError(f"bad instance range item {part!r}")
+        if lo < minimum or hi < lo:
+            raise ValueError(f"bad range item {part!r}")
         for n in range(lo, hi + 1):
             if n not in out:
                 out.append(n)
@@ -71,50 +79,58 @@ def run_curtois(
     instances: list[int],
     time_limit_s: float,
     out_dir: Path,
-    seed: int = 0,
+    seeds: Sequence[int] = (0,),
     workers: int = 2,
     progress: Callable[[str], object] = print,
     data_dir: Path = DEFAULT_DATA_DIR,
     strategy: str = "colgen",
 ) -> list[Row]:
-    """Solve each ``InstanceN``, write ``out_dir/InstanceN.solution.txt`` and check it independently."""
+    """Solve each ``InstanceN`` once per seed, write ``out_dir/InstanceN.solution.txt`` (with several seeds,
+    ``out_dir/seed-K/InstanceN.solution.txt``) and check it independently."""
     best = load_best_known(data_dir)
-    out_dir = Path(out_dir)
     rows: list[Row] = []
     for n in instances:
-        t0 = time.perf_counter()
-        inst = load_instance(data_dir / f"Instance{n}.txt")
-        res = solve(
-            inst,
-            SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=time_limit_s, strategy=strategy),
-        )
-        status = res.status
-        checked: int | None = None
-        written: str | None = None
-        if res.roster is not None:
-            path = write_solution(inst, res.roster, solution_path(out_dir, inst.name))
-            written = str(path)
-            check = check_solution_file(inst, path)
-            checked = check.penalty
-            if check.violations or check.penalty != res.objective:
-                status = f"CHECK FAILED ({len(check.violations)} violations, checker penalty {check.penalty})"
-        bk = best.get(n)
-        obj = res.objective
-        row = Row(
-            instance=n,
-            objective=obj,
-            bound=res.bound,
-            best_known=bk,
-            gap_to_best_known=(obj - bk) / bk if obj is not None and bk else None,
-            gap_to_bound=(obj - res.bound) / max(1, obj) if obj is not None and res.bound is not None else None,
-            seconds=time.perf_counter() - t0,
-            status=status,
-            checked_penalty=checked,
-            solution_file=written,
-        )
-        rows.append(row)
-        progress(format_row(row))
+        for seed in seeds:
+            row = _run_one(n, time_limit_s, Path(out_dir) / f"seed-{seed}" if len(seeds) > 1 else Path(out_dir),
+                           seed, workers, data_dir, strategy, best.get(n))
+            rows.append(row)
+            progress(format_row(row))
     return rows
+
+
+def _run_one(n: int, time_limit_s: float, out_dir: Path, seed: int, workers: int, data_dir: Path, strategy: str,
+             bk: int | None) -> Row:
+    """One instance, one seed: solved, written, checked."""
+    t0 = time.perf_counter()
+    inst = load_instance(data_dir / f"Instance{n}.txt")
+    res = solve(
+        inst,
+        SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=time_limit_s, strategy=strategy),
+    )
+    status = res.status
+    checked: int | None = None
+    written: str | None = None
+    if res.roster is not None:
+        path = write_solution(inst, res.roster, solution_path(out_dir, inst.name))
+        written = str(path)
+        check = check_solution_file(inst, path)
+        checked = check.penalty
+        if check.violations or check.penalty != res.objective:
+            status = f"CHECK FAILED ({len(check.violations)} violations, checker penalty {check.penalty})"
+    obj = res.objective
+    return Row(
+        instance=n,
+        objective=obj,
+        bound=res.bound,
+        best_known=bk,
+        gap_to_best_known=(obj - bk) / bk if obj is not None and bk else None,
+        gap_to_bound=(obj - res.bound) / max(1, obj) if obj is not None and res.bound is not None else None,
+        seconds=time.perf_counter() - t0,
+        status=status,
+        checked_penalty=checked,
+        solution_file=written,
+        seed=seed,
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -129,17 +145,20 @@ def _num(value: float | None) -> str:
 
 def format_row(row: Row) -> str:
     return (
-        f"Instance{row.instance}: objective {_num(row.objective)}, bound {_num(row.bound)}, "
+        f"Instance{row.instance} seed {row.seed}: objective {_num(row.objective)}, bound {_num(row.bound)}, "
         f"best known {_num(row.best_known)}, gap {_pct(row.gap_to_best_known)}, {row.seconds:.1f}s, {row.status}"
     )
 
 
 def render_table(rows: list[Row]) -> str:
-    """Plain-text table (also valid as a Markdown pipe table)."""
-    header = ["instance", "objective", "bound", "best known", "gap to best known", "gap to bound", "seconds", "status"]
+    """Plain-text table (also valid as a Markdown pipe table); a seed column when the rows have several seeds."""
+    seeded = len({r.seed for r in rows}) > 1
+    header = ["instance", *(["seed"] if seeded else []), "objective", "bound", "best known", "gap to best known",
+              "gap to bound", "seconds", "status"]
     body = [
         [
             f"Instance{r.instance}",
+            *([str(r.seed)] if seeded else []),
             _num(r.objective),
             _num(r.bound),
             _num(r.best_known),
@@ -150,10 +169,33 @@ def render_table(rows: list[Row]) -> str:
         ]
         for r in rows
     ]
+    return _table(header, body, left={0, len(header) - 1})
+
+
+def render_summary(rows: list[Row]) -> str:
+    """Per instance over its runs (seeds): how many, how many proven optimal, the objectives (least, median,
+    most), the best bound, the median and longest time."""
+    header = ["instance", "runs", "proven", "objective min / median / max", "best bound", "best known",
+              "median s", "max s"]
+    body = []
+    for n in dict.fromkeys(r.instance for r in rows):
+        runs = [r for r in rows if r.instance == n]
+        values = sorted(r.objective for r in runs if r.objective is not None)
+        bounds = [r.bound for r in runs if r.bound is not None]
+        seconds = [r.seconds for r in runs]
+        spread = " / ".join(_num(v) for v in (values[0], statistics.median(values), values[-1])) if values else "-"
+        body.append([f"Instance{n}", str(len(runs)), str(sum(r.status == "OPTIMAL" for r in runs)), spread,
+                     _num(max(bounds)) if bounds else "-", _num(runs[0].best_known),
+                     f"{statistics.median(seconds):.1f}", f"{max(seconds):.1f}"])
+    return _table(header, body, left={0})
+
+
+def _table(header: list[str], body: list[list[str]], left: set[int]) -> str:
+    """Columns padded to their widest cell, those in ``left`` to the left, the others to the right."""
     widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in
+        return "| " + " | ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in
                                  enumerate(zip(cells, widths, strict=True))) + " |"
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
