@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from staffplan.roster.shifts.instance import load_instance
+from staffplan.roster.shifts.instance import Instance, load_instance
 from staffplan.roster.shifts.model import SolveOptions, solve
 from staffplan.roster.shifts.penalty import check_solution_file
 from staffplan.roster.shifts.solution import solution_path, write_solution
@@ -88,21 +88,22 @@ def run_curtois(
     """Solve each ``InstanceN`` once per seed, write ``out_dir/InstanceN.solution.txt`` (with several seeds,
     ``out_dir/seed-K/InstanceN.solution.txt``) and check it independently."""
     best = load_best_known(data_dir)
+    out_dir = Path(out_dir)
     rows: list[Row] = []
     for n in instances:
+        inst = load_instance(data_dir / f"Instance{n}.txt")  # read once, solved once per seed
         for seed in seeds:
-            row = _run_one(n, time_limit_s, Path(out_dir) / f"seed-{seed}" if len(seeds) > 1 else Path(out_dir),
-                           seed, workers, data_dir, strategy, best.get(n))
+            row = _run_one(n, inst, time_limit_s, out_dir / f"seed-{seed}" if len(seeds) > 1 else out_dir,
+                           seed, workers, strategy, best.get(n))
             rows.append(row)
             progress(format_row(row))
     return rows
 
 
-def _run_one(n: int, time_limit_s: float, out_dir: Path, seed: int, workers: int, data_dir: Path, strategy: str,
+def _run_one(n: int, inst: Instance, time_limit_s: float, out_dir: Path, seed: int, workers: int, strategy: str,
              bk: int | None) -> Row:
-    """One instance, one seed: solved, written, checked."""
+    """Instance ``n`` (``inst``), one seed: solved, written, checked."""
     t0 = time.perf_counter()
-    inst = load_instance(data_dir / f"Instance{n}.txt")
     res = solve(
         inst,
         SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=time_limit_s, strategy=strategy),
@@ -177,9 +178,11 @@ def render_summary(rows: list[Row]) -> str:
     most), the best bound, the median and longest time."""
     header = ["instance", "runs", "proven", "objective min / median / max", "best bound", "best known",
               "median s", "max s"]
+    by_instance: dict[int, list[Row]] = {}
+    for r in rows:
+        by_instance.setdefault(r.instance, []).append(r)
     body = []
-    for n in dict.fromkeys(r.instance for r in rows):
-        runs = [r for r in rows if r.instance == n]
+    for n, runs in by_instance.items():
         values = sorted(r.objective for r in runs if r.objective is not None)
         bounds = [r.bound for r in runs if r.bound is not None]
         seconds = [r.seconds for r in runs]
