@@ -17,6 +17,7 @@ from staffplan.roster.shifts.colgen import (
     Master,
     Pricer,
     _lock,
+    _polish_pays,
     _rises,
     _undo,
     column_generation,
@@ -369,6 +370,34 @@ def test_polish_gets_the_dive_roster_and_the_lp_before_branch_and_price() -> Non
     value, cells, floor, until = calls[0]
     assert cells > 0 and floor <= 607 <= value and until <= deadline
     assert res.objective <= value
+
+
+def test_polish_goes_on_only_while_it_pays_and_the_bound_is_far() -> None:
+    """More than 1 % off the dive's roster and still more than 1 % above the bound: polish on; otherwise the tree."""
+    assert _polish_pays(8787, 5655, 4040.0)
+    assert not _polish_pays(1148, 1146, 1140.6)  # next to nothing found
+    assert not _polish_pays(1262, 1059, 1055.2)  # close to the bound: the tree may prove it
+    assert not _polish_pays(1000, 990, 989.5)  # exactly 1 % off: not more than 1 %
+
+
+@needs_data
+def test_a_polish_that_pays_gets_the_time_left_instead_of_the_tree() -> None:
+    """When the first polish reports a roster 2 % better and still far above Instance1's LP bound (558), the
+    polish is called again with the roster it returned, until column generation's own deadline (a real polish
+    uses that time, so the tree gets none)."""
+    inst = load_instance(DATA / "Instance1.txt")
+    calls = []
+
+    def polish(roster, value, lp, floor, until):  # type: ignore[no-untyped-def]
+        calls.append((value, until))
+        return roster, value if len(calls) > 1 else math.floor(0.98 * value)
+
+    deadline = time.perf_counter() + 8
+    res = column_generation(inst, deadline, polish=polish)
+    assert len(calls) == 2
+    (first, first_until), (second, second_until) = calls
+    assert second == math.floor(0.98 * first) and first_until < second_until == deadline
+    assert any("polished again" in line for line in res.log)
 
 
 def test_pricing_settings_reach_the_cp_sat_parameters(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -556,6 +556,21 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     return roster_columns(instance, done[0], gen.pricers)
 
 
+# The polish goes on in the tree's place when it took more than this share off the dive's roster and left it more
+# than this share above the bound. Instance12 at 60 s: the dive's rosters (4769-8787) polished to 4457-5655, a
+# tree of 1-4 nodes in 3-4 s, then the LNS: 4050-4246 and none proven at seeds 0-2; polishing on instead: 4040
+# (proven) at seeds 0, 1, 3, 4046 and 4152 at 4 and 2. Rosters within this share of the bound (Instances 5 and
+# 7) or a polish that found next to nothing (Instance8's 1407) leave the time to the tree, which proves the
+# small instances (Instance1: LP 558, optimum 607) -- the gap alone does not tell which helps.
+POLISH_PAYS = 0.01
+
+
+def _polish_pays(before: int, after: int, bound: float) -> bool:
+    """Whether a polish that took ``before`` to ``after`` should go on rather than leave the time to the tree:
+    it took off more than :data:`POLISH_PAYS` of the roster, which is still that much above ``bound``."""
+    return before - after > POLISH_PAYS * before and after - integer_bound(bound) > POLISH_PAYS * after
+
+
 # At most this many lock steps are taken back in one dive (each costs a step's time): Instance13 took back 2-5;
 # on Instance15's fractional LP rises are frequent, and without a limit its 10-minute run ended at 3936, not 3848
 TAKE_BACKS = 6
@@ -744,7 +759,8 @@ def column_generation(
     :func:`dive`). With exact pricing and time left after the dive, ``polish`` (when given) improves the roster
     for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster
     (branch and price both finds rosters and proves them: with half the time for the polish, Instances 5 and 7
-    stayed at 1146 and 1060 with their optimum as bound at 60 s; with a fifth, both are proven).
+    stayed at 1146 and 1060 with their optimum as bound at 60 s; with a fifth, both are proven). A polish that
+    still pays (:func:`_polish_pays`) goes on until the deadline instead of the tree.
 
     Returns the best roster found (the sequential construction, the incumbent given, the dive's, the polished
     one or branch and price's) and a valid lower bound (the best Lagrangian bound of the rounds that priced
@@ -811,8 +827,12 @@ def column_generation(
                 best_cols, best_obj = dived, value
         if exact and polish is not None and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             until = time.perf_counter() + polish_share * (deadline - time.perf_counter())
+            dived_obj = best_obj
             roster, value = polish(to_roster(instance, best_cols), best_obj, lp_cells, integer_bound(bound), until)
             note(f"polished roster {value}")
+            if _polish_pays(dived_obj, value, bound) and time.perf_counter() < deadline:
+                roster, value = polish(roster, value, lp_cells, integer_bound(bound), deadline)
+                note(f"polished again {value}")
             if value < best_obj:
                 best_cols, best_obj = roster_columns(instance, roster, pricers), value
                 for col in best_cols:
