@@ -383,8 +383,8 @@ def test_polish_goes_on_only_while_it_pays_and_the_bound_is_far() -> None:
 @needs_data
 def test_a_polish_that_pays_gets_the_time_left_instead_of_the_tree() -> None:
     """When the first polish reports a roster 2 % better and still far above Instance1's LP bound (558), the
-    polish is called again with the roster it returned, until column generation's own deadline (a real polish
-    uses that time, so the tree gets none)."""
+    polish is called again with the roster it returned, until column generation's own deadline, and no tree
+    follows (a real polish uses that time; a tree started in its last moment overran it)."""
     inst = load_instance(DATA / "Instance1.txt")
     calls = []
 
@@ -398,6 +398,7 @@ def test_a_polish_that_pays_gets_the_time_left_instead_of_the_tree() -> None:
     (first, first_until), (second, second_until) = calls
     assert second == math.floor(0.98 * first) and first_until < second_until == deadline
     assert any("polished again" in line for line in res.log)
+    assert not any(" branch " in line for line in res.log)
 
 
 def test_pricing_settings_reach_the_cp_sat_parameters(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -760,7 +760,7 @@ def column_generation(
     for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster
     (branch and price both finds rosters and proves them: with half the time for the polish, Instances 5 and 7
     stayed at 1146 and 1060 with their optimum as bound at 60 s; with a fifth, both are proven). A polish that
-    still pays (:func:`_polish_pays`) goes on until the deadline instead of the tree.
+    still pays (:func:`_polish_pays`) goes on until the deadline, and no tree follows it.
 
     Returns the best roster found (the sequential construction, the incumbent given, the dive's, the polished
     one or branch and price's) and a valid lower bound (the best Lagrangian bound of the rounds that priced
@@ -825,19 +825,22 @@ def column_generation(
             note(f"dive roster {value}")
             if value < best_obj:
                 best_cols, best_obj = dived, value
+        branch = exact  # branch and price after the polish
         if exact and polish is not None and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             until = time.perf_counter() + polish_share * (deadline - time.perf_counter())
             dived_obj = best_obj
             roster, value = polish(to_roster(instance, best_cols), best_obj, lp_cells, integer_bound(bound), until)
             note(f"polished roster {value}")
             if _polish_pays(dived_obj, value, bound) and time.perf_counter() < deadline:
+                # the polish stops a moment before the deadline; a tree started then overran it by 1.5-3 s
+                branch = False
                 roster, value = polish(roster, value, lp_cells, integer_bound(bound), deadline)
                 note(f"polished again {value}")
             if value < best_obj:
                 best_cols, best_obj = roster_columns(instance, roster, pricers), value
                 for col in best_cols:
                     master.add(col)
-        if exact and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
+        if branch and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             from staffplan.roster.shifts.branch import branch_and_price  # branch builds on this module
 
             tree = branch_and_price(gen, best_cols, deadline, note=note)
