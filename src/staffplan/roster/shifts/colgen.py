@@ -557,11 +557,11 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
 
 
 # The polish goes on in the tree's place when it took more than this share off the dive's roster and left it more
-# than this share above the bound. Instance12 at 60 s: the dive's rosters (4769-8787) polished to 4457-5655, a
-# tree of 1-4 nodes in 3-4 s, then the LNS: 4050-4246 and none proven at seeds 0-2; polishing on instead: 4040
-# (proven) at seeds 0, 1, 3, 4046 and 4152 at 4 and 2. Rosters within this share of the bound (Instances 5 and
-# 7) or a polish that found next to nothing (Instance8's 1407) leave the time to the tree, which proves the
-# small instances (Instance1: LP 558, optimum 607) -- the gap alone does not tell which helps.
+# than this share above the bound. Instance12 at 60 s: the dive's rosters (4759-8787) polished to 4443-5856, a
+# tree of 1-4 nodes in 2-3 s, then the LNS: 4041-4246, none proven in six runs; polishing on instead: proven in
+# 2 of 8 runs, median 4047 (was 4095). Rosters within this share of the bound (Instances 5 and 7) or a polish
+# that found next to nothing (Instance8's 1407) leave the time to the tree, which proves the small instances
+# (Instance1: LP 558, optimum 607) -- the gap alone does not tell which helps.
 POLISH_PAYS = 0.01
 
 
@@ -828,13 +828,13 @@ def column_generation(
         branch = exact  # branch and price after the polish
         if exact and polish is not None and best_obj > integer_bound(bound) and time.perf_counter() < deadline:
             until = time.perf_counter() + polish_share * (deadline - time.perf_counter())
-            dived_obj = best_obj
-            roster, value = polish(to_roster(instance, best_cols), best_obj, lp_cells, integer_bound(bound), until)
+            floor = integer_bound(bound)
+            roster, value = polish(to_roster(instance, best_cols), best_obj, lp_cells, floor, until)
             note(f"polished roster {value}")
-            if _polish_pays(dived_obj, value, bound) and time.perf_counter() < deadline:
+            if _polish_pays(best_obj, value, bound) and time.perf_counter() < deadline:
                 # the polish stops a moment before the deadline; a tree started then overran it by 1.5-3 s
                 branch = False
-                roster, value = polish(roster, value, lp_cells, integer_bound(bound), deadline)
+                roster, value = polish(roster, value, lp_cells, floor, deadline)
                 note(f"polished again {value}")
             if value < best_obj:
                 best_cols, best_obj = roster_columns(instance, roster, pricers), value
