@@ -22,8 +22,10 @@ from staffplan.roster.shifts.bench import (
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
 from staffplan.roster.shifts.model import (
     SolveOptions,
+    _adapted_size,
     _guided_neighbourhood,
     _lp_is_informative,
+    _neighbourhood,
     build_model,
     make_solver,
     solve,
@@ -419,6 +421,38 @@ def test_guided_neighbourhood_frees_where_the_incumbent_departs_from_the_lp() ->
     assert free == {(0, d) for d in (0, 1, 3, 4, 5)}
     small = _guided_neighbourhood(random.Random(0), 1 / (len(inst.staff) * inst.horizon), guide, roster, inst)
     assert small in ({(0, 0), (0, 1)}, {(0, 3), (0, 4), (0, 5)})
+
+
+@pytest.mark.parametrize(("optimal", "improved", "size", "after"), [
+    (True, False, 0.1, 0.12),  # solved in time: the kind may set more free
+    (True, True, 0.9, 1.0),  # never more than the whole roster
+    (False, False, 0.12, 0.1),  # timed out with nothing better: less
+    (False, False, 0.021, 0.02),  # never less than 2 %
+    (False, True, 0.1, 0.1),  # timed out but better: as it was
+])
+def test_a_neighbourhood_kind_grows_when_solved_and_shrinks_when_it_times_out_for_nothing(
+        optimal: bool, improved: bool, size: float, after: float) -> None:
+    assert _adapted_size(size, optimal, improved) == pytest.approx(after)
+
+
+def test_each_neighbourhood_kind_frees_cells_of_its_shape() -> None:
+    """50 employees over 182 days (Instance20's size), 10 % of the cells: whole rows of 5 employees; a window of
+    18 days for all; 43-50 employees over one, two or three weeks."""
+    rng = random.Random(0)
+    n_staff, horizon = 50, 182
+
+    def rows_and_days(free: set[tuple[int, int]]) -> tuple[set[int], set[int]]:
+        return {e for e, _ in free}, {d for _, d in free}
+
+    employees, days = rows_and_days(_neighbourhood(rng, 0.1, n_staff, horizon, "employees"))
+    assert len(employees) == 5 and days == set(range(horizon))
+    employees, days = rows_and_days(_neighbourhood(rng, 0.1, n_staff, horizon, "window"))
+    assert employees == set(range(n_staff)) and len(days) == 18 and max(days) - min(days) == 17
+    for _ in range(10):
+        free = _neighbourhood(rng, 0.1, n_staff, horizon, "block")
+        employees, days = rows_and_days(free)
+        assert len(days) in (7, 14, 21) and max(days) - min(days) == len(days) - 1
+        assert len(free) == len(employees) * len(days) and 43 <= len(employees) <= n_staff
 
 
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
