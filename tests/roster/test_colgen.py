@@ -24,6 +24,7 @@ from staffplan.roster.shifts.colgen import (
     cover_penalty,
     dive,
     integer_bound,
+    lp_is_informative,
     objective_of,
     sequential_roster,
     to_roster,
@@ -466,6 +467,31 @@ def test_no_rounds_and_no_dive_without_an_exactly_priced_employee() -> None:
     assert check.feasible and check.penalty == res.objective
     exact = column_generation(inst, time.perf_counter() + 10)
     assert exact.iterations > 0 and exact.objective <= res.objective
+
+
+@needs_data
+def test_no_dive_from_an_lp_still_far_from_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds cut after the third (as a deadline cuts Instance20's): Instance5's LP (about 2,228) is below the first
+    roster but far above its bound (about -1,737), so no dive follows and the first roster is returned; with the
+    rounds left alone the same call dives."""
+    inst = load_instance(DATA / "Instance5.txt")
+    full_round = Generator.round
+
+    def three_rounds(self: Generator, employees: list[int], deadline: float) -> tuple[float, int, float | None]:
+        lp_value, added, lagrange = full_round(self, employees, deadline)
+        return lp_value, added if self.rounds < 3 else 0, lagrange
+
+    monkeypatch.setattr(Generator, "round", three_rounds)
+    cut = column_generation(inst, time.perf_counter() + 10)
+    assert "first roster" in cut.log[0]
+    first = int(cut.log[0].split()[-1])
+    assert cut.iterations == 3 and not cut.converged
+    assert cut.lp_value is not None and cut.lp_value < first - 1
+    assert not lp_is_informative(cut.converged, cut.lp_value, cut.bound)
+    assert not any("dive" in line for line in cut.log) and cut.objective == first
+    monkeypatch.setattr(Generator, "round", full_round)
+    whole = column_generation(inst, time.perf_counter() + 10)
+    assert any("dive roster" in line for line in whole.log)
 
 
 @needs_data

@@ -19,12 +19,12 @@ from staffplan.roster.shifts.bench import (
     render_table,
     run_curtois,
 )
+from staffplan.roster.shifts.colgen import lp_is_informative
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
 from staffplan.roster.shifts.model import (
     SolveOptions,
     _adapted_size,
     _guided_neighbourhood,
-    _lp_is_informative,
     _neighbourhood,
     build_model,
     make_solver,
@@ -464,4 +464,4 @@ def test_each_neighbourhood_kind_frees_cells_of_its_shape() -> None:
 ])
 def test_the_lns_follows_the_lp_only_when_it_is_nearly_solved(converged: bool, lp: float | None, bound: float,
                                                               follow: bool) -> None:
-    assert _lp_is_informative(converged, lp, bound) is follow
+    assert lp_is_informative(converged, lp, bound) is follow

@@ -550,17 +550,6 @@ def large_neighbourhood_search(
     return roster, objective, solves
 
 
-def _lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
-    """Whether column generation's LP solution is worth following: solved, or within 2 % of its Lagrangian
-    bound (on the 182- and 364-day instances the LP stops after a few rounds with no bound, and its solution is
-    then mostly the first roster)."""
-    if converged:
-        return True
-    if lp_value is None or not math.isfinite(bound):
-        return False
-    return lp_value - bound <= 0.02 * max(1.0, abs(lp_value))
-
-
 def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResult:
     """Build and solve within ``options.max_time_in_seconds`` (model building included).
 
@@ -577,7 +566,11 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     ``strategy="lns"`` is the same without step 2 (a first-solution CP-SAT run instead when phase 1 found none).
     The roster is the best one found (None if none was found in time).
     """
-    from staffplan.roster.shifts.colgen import column_generation, integer_bound  # colgen builds on this module
+    from staffplan.roster.shifts.colgen import (  # colgen builds on this module
+        column_generation,
+        integer_bound,
+        lp_is_informative,
+    )
 
     opts = options or SolveOptions()
     t0 = time.perf_counter()
@@ -646,7 +639,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
-            if _lp_is_informative(cg.converged, cg.lp_value, cg.bound):
+            if lp_is_informative(cg.converged, cg.lp_value, cg.bound):
                 guide = cg.lp_cells
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
