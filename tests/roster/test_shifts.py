@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ortools.sat.python import cp_model
 
+from staffplan.roster.shifts import model
 from staffplan.roster.shifts.bench import (
     DEFAULT_DATA_DIR,
     Row,
@@ -27,6 +29,7 @@ from staffplan.roster.shifts.model import (
     _guided_neighbourhood,
     _neighbourhood,
     build_model,
+    large_neighbourhood_search,
     make_solver,
     solve,
 )
@@ -453,6 +456,31 @@ def test_each_neighbourhood_kind_frees_cells_of_its_shape() -> None:
         employees, days = rows_and_days(free)
         assert len(days) in (7, 14, 21) and max(days) - min(days) == len(days) - 1
         assert len(free) == len(employees) * len(days) and 43 <= len(employees) <= n_staff
+
+
+@needs_data
+def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sub-problems that free whole employees always time out, all others are solved at once: the employees'
+    neighbourhoods stay at two rows while the windows grow to the whole horizon (one shared size would have
+    grown both or neither)."""
+    inst = load_instance(DATA / "Instance5.txt")
+    rm = build_model(inst)
+    seen: list[tuple[bool, int, int]] = []  # (whole rows, employees, days)
+
+    def fake(rm_: Any, free: set[tuple[int, int]], roster: Any, seed: int, seconds: float, workers: int = 1
+             ) -> tuple[Any, int | None, dict[tuple[int, int], str] | None]:
+        employees, days = {e for e, _ in free}, {d for _, d in free}
+        rows = len(free) == len(employees) * inst.horizon and len(employees) < len(inst.staff)
+        seen.append((rows, len(employees), len(days)))
+        return (cp_model.UNKNOWN, None, None) if rows else (cp_model.OPTIMAL, 10**6, {})
+
+    monkeypatch.setattr(model, "sub_solve", fake)
+    roster = {emp.id: [None] * inst.horizon for emp in inst.staff}
+    large_neighbourhood_search(rm, roster, 10**6, time.perf_counter() + 1.0, SolveOptions())
+    rows = [employees for whole, employees, _ in seen if whole]
+    windows = [days for whole, employees, days in seen if not whole and employees == len(inst.staff)]
+    assert len(rows) > 20 and set(rows) == {2}
+    assert windows and max(windows) == inst.horizon
 
 
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
