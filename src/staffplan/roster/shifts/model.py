@@ -509,7 +509,8 @@ def large_neighbourhood_search(
     threads = max(1, options.num_workers)
     sub_time = 2.0
     # share of the roster's cells set free, one per kind: a kind's size settles where its sub-problems are just
-    # solved in time (on Instance20, 182 days, whole employees settle near 7 % and employee blocks near 36 %)
+    # solved in time (on Instance20, 182 days, whole employees settle near 7 % while employee blocks grow to their
+    # cap of all employees over three weeks)
     sizes = {"guided": 0.1, **{kind: 0.1 for kind, _ in KINDS}}
     names, weights = [kind for kind, _ in KINDS], [weight for _, weight in KINDS]
     solves = 0
