@@ -161,6 +161,24 @@ def test_dive_returns_one_row_per_employee() -> None:
     assert all(u == 1.0 for u in master.upper)  # the dive leaves the master as it found it
 
 
+def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
+    """The LP cannot fall below the least objective of any roster: at that floor a dive step locks without
+    pricing (here every LP is at an infinite floor), and the dive still gives each employee a feasible row."""
+    inst = parse_instance(TWO, name="Two")
+    pricers = [Pricer(inst, e) for e in range(2)]
+    master = Master(inst)
+    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
+        master.add(col)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gen = Generator(inst, master, pricers, pool)
+        for floor, priced in ((math.inf, False), (-math.inf, True)):
+            before = gen.rounds
+            rows = dive(gen, time.perf_counter() + 10, floor=floor)
+            assert (gen.rounds > before) == priced
+            assert sorted(c.employee for c in rows) == [0, 1]
+            assert check_roster(inst, to_roster(inst, rows)).feasible
+
+
 def test_a_step_taken_back_locks_its_heavier_half_and_a_single_row_is_banned() -> None:
     inst = parse_instance(TWO, name="Two")
     master = Master(inst)
