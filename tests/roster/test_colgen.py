@@ -21,6 +21,7 @@ from staffplan.roster.shifts.colgen import (
     _rises,
     _undo,
     column_generation,
+    cover_cells,
     cover_penalty,
     dive,
     integer_bound,
@@ -245,12 +246,34 @@ def test_smoothing_reaches_the_same_integer_bound() -> None:
     LP phases end at a value whose ceiling is 1141; branch and price may raise the bound, never past the
     optimum 1143."""
     inst = load_instance(DATA / "Instance5.txt")
-    for smoothing in (0.0, 0.5):
-        res = column_generation(inst, time.perf_counter() + 30, smoothing=smoothing, lp_share=1.0)
+    for smoothing, adaptive in ((0.0, False), (0.5, False), (0.0, True)):
+        res = column_generation(inst, time.perf_counter() + 30, smoothing=smoothing, adaptive=adaptive,
+                                lp_share=1.0)
         assert res.converged
         assert res.lp_value is not None
         assert integer_bound(res.lp_value) == 1141 and res.lp_value >= 1140.58 - 1e-6
         assert 1141 <= integer_bound(res.bound) <= 1143 <= res.objective
+
+
+def test_adaptive_smoothing_follows_the_subgradient() -> None:
+    """Under-covered at the smoothed point (the subgradient is the uncovered requirement) and the LP duals
+    value the cell more than the centre: heading towards the LP duals raises the bound, so the factor falls by
+    0.1; over-covered, it closes a tenth of its distance to 1 (and never reaches it)."""
+    inst = parse_instance(TWO, name="Two")
+    cell, cover = cover_cells(inst)[0]
+    assert cover.requirement > 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        gen = Generator(inst, Master(inst), [], pool, adaptive=True)
+    centre = {cell: 0.0}
+    dual = {cell: float(cover.weight_under)}
+    assert gen._adapted(0.5, centre, dual, centre, {}) == pytest.approx(0.4)
+    assert gen._adapted(0.05, centre, dual, centre, {}) == 0.0
+    over = {cell: cover.requirement + 1}
+    assert gen._adapted(0.5, centre, dual, centre, over) == pytest.approx(0.55)
+    assert gen._adapted(0.99, centre, dual, centre, over) == 0.99
+    # a smoothed dual above the under-cover weight pays the slack: nothing left uncovered, so the factor rises
+    paid = {cell: cover.weight_under + 1.0}
+    assert gen._adapted(0.5, paid, dual, centre, {}) == pytest.approx(0.55)
 
 
 def test_integer_bound() -> None:
@@ -545,3 +568,23 @@ def test_glop_parameters_it_rejects_raise() -> None:
     master = Master(parse_instance(TWO, name="Two"))
     with pytest.raises(ValueError, match="GLOP rejects"):
         master._parameters("no_such_parameter: true")
+
+
+def test_solve_asks_column_generation_for_adaptive_smoothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default solve smooths its LP phase adaptively (from a factor of 0) and takes back dive steps only on
+    long runs."""
+    import staffplan.roster.shifts.colgen as colgen
+
+    seen: list[dict[str, object]] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs)
+        raise KeyboardInterrupt  # stop the solve here
+
+    monkeypatch.setattr(colgen, "column_generation", spy)
+    inst = parse_instance(TWO, name="Two")
+    with pytest.raises(KeyboardInterrupt):
+        solve(inst, SolveOptions(max_time_in_seconds=10, phase1_share=0.0))
+    assert len(seen) == 1
+    assert seen[0]["adaptive"] is True and seen[0].get("smoothing", 0.0) == 0.0
+    assert seen[0]["backtrack"] is False

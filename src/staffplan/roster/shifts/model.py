@@ -635,7 +635,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
                                    progress=print if _DEBUG else None, polish=polish, complete=complete,
-                                   backtrack=opts.max_time_in_seconds >= opts.backtrack_from)
+                                   backtrack=opts.max_time_in_seconds >= opts.backtrack_from, adaptive=True)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
             if objective is None or cg.objective < objective:
