@@ -16,6 +16,7 @@ from staffplan.roster.shifts.colgen import (
     Generator,
     Master,
     Pricer,
+    _complete,
     _lock,
     _polish_pays,
     _rises,
@@ -496,6 +497,39 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
                     complete_share=1.0)
     assert calls == [list(range(len(inst.staff)))]
     assert objective_of(inst, rows) == 607 == check_roster(inst, to_roster(inst, rows)).penalty
+
+
+@needs_data
+def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees() -> None:
+    """The unlocked employees' heaviest rows all copy one row (badly over one cover, under the rest); the
+    completion starts instead from the locked rows plus a sequential construction over the unlocked employees,
+    which is cheaper and feasible, keeps the locked rows, and is the roster returned when it finds nothing better."""
+    inst = load_instance(DATA / "Instance1.txt")
+    pricers = [Pricer(inst, e) for e in range(len(inst.staff))]
+    master = Master(inst)
+    first = sequential_roster(inst, pricers, time.perf_counter() + 10)
+    unlocked = list(range(len(inst.staff) // 2))
+    heaviest: dict[int, tuple[float, int]] = {}
+    for col in first:
+        copy = first[0].cells if col.employee in unlocked else col.cells
+        master.add(Column(col.employee, copy, pricers[col.employee].cost(copy)))
+        heaviest[col.employee] = (1.0, len(master.columns) - 1)
+    by_weight = objective_of(inst, [master.columns[i] for _, i in heaviest.values()])
+    seen: list[int] = []
+
+    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
+        assert sorted(employees) == unlocked and check_roster(inst, start).penalty == value
+        seen.append(value)
+        return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        rows = _complete(Generator(inst, master, pricers, pool), heaviest, unlocked, complete,
+                         time.perf_counter() + 10, None, 5.0)
+    assert len(seen) == 1 and seen[0] < by_weight
+    checked = check_roster(inst, to_roster(inst, rows))
+    assert checked.feasible and checked.penalty == seen[0] == objective_of(inst, rows)
+    kept = {c.employee: c.cells for c in first if c.employee not in unlocked}
+    assert {c.employee: c.cells for c in rows if c.employee not in unlocked} == kept
 
 
 def test_no_rounds_and_no_dive_without_an_exactly_priced_employee() -> None:
