@@ -485,8 +485,10 @@ def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.
 
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
     (True, None, -math.inf, True),  # solved
-    (False, 1000.0, 985.0, True),  # within 2 % of its bound
-    (False, 1000.0, 900.0, False),  # still far from it
+    (False, 1000.0, 985.0, True),  # within 5 % of its bound
+    (False, 1000.0, 955.0, True),
+    (False, 1000.0, 945.0, False),  # still far from it
+    (False, 1000.0, 900.0, False),
     (False, 1000.0, -math.inf, False),  # no round priced everyone: no bound at all
     (False, None, 5.0, False),
 ])
