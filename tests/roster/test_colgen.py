@@ -25,6 +25,7 @@ from staffplan.roster.shifts.colgen import (
     cover_cells,
     cover_penalty,
     dive,
+    heaviest_rows,
     integer_bound,
     lp_is_informative,
     objective_of,
@@ -179,6 +180,21 @@ def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
             assert (gen.rounds > before) == priced
             assert sorted(c.employee for c in rows) == [0, 1]
             assert check_roster(inst, to_roster(inst, rows)).feasible
+
+
+def test_a_dive_from_the_first_rows_alone_finds_a_valid_bound_before_its_first_lock() -> None:
+    """No LP phase: the dive's first step prices every employee, and those rounds' Lagrangian bound (kept by the
+    generator, read by column generation after the dive) holds for the brute-force optimum."""
+    inst = parse_instance(TWO, name="Two")
+    pricers = [Pricer(inst, e) for e in range(2)]
+    master = Master(inst)
+    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
+        master.add(col)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gen = Generator(inst, master, pricers, pool)
+        assert gen.best_bound == -math.inf
+        dive(gen, time.perf_counter() + 10)
+    assert math.isfinite(gen.best_bound) and integer_bound(gen.best_bound) <= _brute_force_optimum(TWO)
 
 
 def test_a_step_taken_back_locks_its_heavier_half_and_a_single_row_is_banned() -> None:
@@ -567,6 +583,22 @@ def test_no_dive_from_an_lp_still_far_from_its_bound(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(Generator, "round", full_round)
     whole = column_generation(inst, time.perf_counter() + 10)
     assert any("dive roster" in line for line in whole.log)
+
+
+@needs_data
+def test_column_generation_reports_the_bound_its_dive_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generator's best Lagrangian bound after the dive is the one reported: a stand-in dive sets it to a value
+    no roster of Instance5 reaches (so nothing after the dive runs), and that value comes back."""
+    import staffplan.roster.shifts.colgen as colgen
+
+    def stand_in(gen: Generator, deadline: float, **_: object) -> list[Column]:
+        gen.best_bound = 10_000.0
+        return heaviest_rows(gen.master)
+
+    monkeypatch.setattr(colgen, "dive", stand_in)
+    res = column_generation(load_instance(DATA / "Instance5.txt"), time.perf_counter() + 10)
+    assert any("dive roster" in line for line in res.log)
+    assert res.bound == 10_000.0
 
 
 @needs_data

@@ -685,6 +685,7 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     The rows locked per step then adapt: half as many after a step undone, half as many again after one kept.
     A step prices only while the LP's ceiling is above ``floor`` (the least objective any roster can have): an
     LP at its floor cannot fall further, and Instance13's (1,348, its optimum) stays there for most of the dive.
+    Rounds that price every employee (by rows, before the first lock) raise the floor by their Lagrangian bound.
     With ``complete`` too, the steps stop at 90 % of the time and the employees still unlocked are left to
     ``complete``.
     """
@@ -709,7 +710,9 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
             for _ in range(rounds_per_step):
                 if time.perf_counter() >= deadline or integer_bound(master.solve()[0]) <= floor:
                     break
-                _, added, _ = gen.round(priced, deadline)
+                _, added, lagrange = gen.round(priced, deadline)
+                if lagrange is not None and not cells:  # nothing locked, no cell fixed: a bound on any roster
+                    floor = max(floor, integer_bound(lagrange))
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
@@ -879,8 +882,11 @@ def column_generation(
             dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note,
                          complete=complete, backtrack=backtrack, complete_share=0.05 if backtrack else 0.2,
                          floor=integer_bound(bound))
+            # rounds of the dive that priced everyone before its first lock bound any roster (Instance20's LP
+            # phase ends 2-4 % above its bound at 10 minutes, and those rounds go on towards it)
+            bound = max(bound, gen.best_bound)
             value = objective_of(instance, dived)
-            note(f"dive roster {value}")
+            note(f"dive roster {value} bound {bound:.2f}")
             if value < best_obj:
                 best_cols, best_obj = dived, value
         branch = exact  # branch and price after the polish
