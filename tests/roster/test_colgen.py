@@ -149,31 +149,23 @@ def test_master_objective_is_the_roster_penalty_when_integral() -> None:
 
 def test_dive_returns_one_row_per_employee() -> None:
     inst = parse_instance(TWO, name="Two")
-    pricers = [Pricer(inst, e) for e in range(2)]
-    master = Master(inst)
-    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
-        master.add(col)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        gen = Generator(inst, master, pricers, pool)
+        gen, _ = _generator(inst, pool)
         for cells, backtrack in ((False, False), (True, False), (False, True)):
             rows = dive(gen, time.perf_counter() + 10, cells=cells, backtrack=backtrack)
-            assert not master.keep_basis  # GLOP back to its defaults
+            assert not gen.master.keep_basis  # GLOP back to its defaults
             assert sorted(c.employee for c in rows) == [0, 1]
             assert all(isinstance(c, Column) for c in rows)
             assert check_roster(inst, to_roster(inst, rows)).feasible
-    assert all(u == 1.0 for u in master.upper)  # the dive leaves the master as it found it
+    assert all(u == 1.0 for u in gen.master.upper)  # the dive leaves the master as it found it
 
 
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
     """The LP cannot fall below the least objective of any roster: at that floor a dive step locks without
     pricing (here every LP is at an infinite floor), and the dive still gives each employee a feasible row."""
     inst = parse_instance(TWO, name="Two")
-    pricers = [Pricer(inst, e) for e in range(2)]
-    master = Master(inst)
-    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
-        master.add(col)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        gen = Generator(inst, master, pricers, pool)
+        gen, _ = _generator(inst, pool)
         for floor, priced in ((math.inf, False), (-math.inf, True)):
             before = gen.rounds
             rows = dive(gen, time.perf_counter() + 10, floor=floor)
@@ -186,12 +178,8 @@ def test_a_dive_from_the_first_rows_alone_finds_a_valid_bound_before_its_first_l
     """No LP phase: the dive's first step prices every employee, and those rounds' Lagrangian bound (kept by the
     generator, read by column generation after the dive) holds for the brute-force optimum."""
     inst = parse_instance(TWO, name="Two")
-    pricers = [Pricer(inst, e) for e in range(2)]
-    master = Master(inst)
-    for col in sequential_roster(inst, pricers, time.perf_counter() + 10):
-        master.add(col)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        gen = Generator(inst, master, pricers, pool)
+        gen, _ = _generator(inst, pool)
         assert gen.best_bound == -math.inf
         dive(gen, time.perf_counter() + 10)
     assert math.isfinite(gen.best_bound) and integer_bound(gen.best_bound) <= _brute_force_optimum(TWO)
