@@ -420,6 +420,8 @@ class Generator:
         self.requirement = {cell: c.requirement for cell, c in cover_cells(instance)}
         self.weight_under = {cell: c.weight_under for cell, c in cover_cells(instance)}
         self.centre: dict[Cell, float] | None = None
+        # best Lagrangian bound of the rounds that priced everyone; it bounds every roster only while no pricer
+        # has a fixing (the LP phase, a dive by rows), not once branch and price's nodes price
         self.best_bound = -math.inf
 
     def _price(self, employees: Sequence[int], dual: Mapping[Cell, float], lp_dual: Mapping[Cell, float],
@@ -442,14 +444,14 @@ class Generator:
         for p, job in jobs:
             rows, row_bound, _ = job.result()
             lagrange += p.constant + row_bound
-            for cell in rows[0][1] if rows else ():
-                worked[cell] = worked.get(cell, 0) + 1
             for _, cells in rows:
                 cost = p.cost(cells)
                 if cost - sum(lp_dual.get(c, 0.0) for c in cells) - mu[p.e] < -1e-6:
                     added += self.master.add(Column(p.e, cells, cost))
             if rows:
                 self.last_rows[p.e] = rows[0][1]
+                for cell in rows[0][1]:
+                    worked[cell] = worked.get(cell, 0) + 1
         return added, lagrange, worked
 
     def _adapted(self, alpha: float, smooth: Mapping[Cell, float], dual: Mapping[Cell, float],
@@ -883,7 +885,8 @@ def column_generation(
                          complete=complete, backtrack=backtrack, complete_share=0.05 if backtrack else 0.2,
                          floor=integer_bound(bound))
             # rounds of the dive that priced everyone before its first lock bound any roster (Instance20's LP
-            # phase ends 2-4 % above its bound at 10 minutes, and those rounds go on towards it)
+            # phase ends 2-4 % above its bound at 10 minutes, and those rounds go on towards it); read here,
+            # before the tree's nodes price with fixings
             bound = max(bound, gen.best_bound)
             value = objective_of(instance, dived)
             note(f"dive roster {value} bound {bound:.2f}")
