@@ -504,6 +504,33 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
 
 
 @needs_data
+def test_a_rise_with_no_take_back_left_releases_the_step_to_the_completion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step raises the LP (stand-in) and no take-back is left: the dive's second step releases the rows the
+    first locked and hands them, with everyone still unlocked, to ``complete`` -- here the whole staff."""
+    from staffplan.roster.shifts import colgen
+
+    monkeypatch.setattr(colgen, "TAKE_BACKS", 0)
+    monkeypatch.setattr(colgen, "RELEASE_SHARE", 1.0)
+    monkeypatch.setattr(colgen, "_rises", lambda lp_value, before: True)
+    inst = load_instance(DATA / "Instance1.txt")
+    calls = []
+    notes: list[str] = []
+
+    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
+        calls.append(sorted(employees))
+        return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gen, _ = _generator(inst, pool)
+        rows = dive(gen, time.perf_counter() + 30, complete=complete, complete_share=0.0, backtrack=True,
+                    note=notes.append)
+    assert calls == [list(range(len(inst.staff)))]
+    assert any(n.endswith("locks: released") for n in notes)
+    assert check_roster(inst, to_roster(inst, rows)).feasible
+    assert all(u == 1.0 for u in gen.master.upper)
+
+
+@needs_data
 def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees() -> None:
     """The unlocked employees' heaviest rows all copy one row (badly over one cover, under the rest); the
     completion starts instead from the locked rows plus a sequential construction over the unlocked employees,

@@ -621,6 +621,12 @@ def _polish_pays(before: int, after: int, bound: float) -> bool:
 # At most this many lock steps are taken back in one dive (each costs a step's time): Instance13 took back 2-5;
 # on Instance15's fractional LP rises are frequent, and without a limit its 10-minute run ended at 3936, not 3848
 TAKE_BACKS = 6
+# Once they are spent, a step after which the LP rises is released and its employees, with those still unlocked,
+# go to the completion -- when they are no more than this share of the staff. Instance15 at 10 minutes: steps past
+# the sixth take-back raised the LP from 3,855 to 3,964 and the dive's roster was 4,248 (3,939 at the end; 4,355
+# and 3,936 in another run); releasing, the completion of 9 and of 5 employees gave 4,668 and 3,960 (3,859 and
+# 3,938 at the end).
+RELEASE_SHARE = 0.25
 
 
 @dataclass
@@ -643,13 +649,18 @@ def _lock(master: Master, locked: dict[int, int], rows: Mapping[int, int], lp: f
     return _Step(lp, dict(rows), excluded)
 
 
-def _undo(master: Master, locked: dict[int, int], step: _Step) -> _Step | None:
-    """Take back ``step``; lock the heavier half of its rows instead (returned as the step now taken), or, when it
-    locked a single row, ban that row for good (None: nothing to take back)."""
+def _release(master: Master, locked: dict[int, int], step: _Step) -> None:
+    """Take back ``step``: its employees are unlocked and the rows it took out of the master return."""
     for e in step.rows:
         del locked[e]
     for i in step.excluded:
         master.allow(i, True)
+
+
+def _undo(master: Master, locked: dict[int, int], step: _Step) -> _Step | None:
+    """Take back ``step``; lock the heavier half of its rows instead (returned as the step now taken), or, when it
+    locked a single row, ban that row for good (None: nothing to take back)."""
+    _release(master, locked, step)
     if len(step.rows) == 1:
         master.exclude(next(iter(step.rows.values())))
         return None
@@ -685,6 +696,8 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     With ``backtrack`` (rows only), a lock step after which the LP rises (:func:`_rises`) is undone and half its
     rows are locked instead, :data:`TAKE_BACKS` times at most; a single row that makes the LP rise is banned.
     The rows locked per step then adapt: half as many after a step undone, half as many again after one kept.
+    With ``complete`` too, a rise once the take-backs are spent releases the step's rows and leaves them, with
+    the employees still unlocked, to ``complete`` when they are no more than :data:`RELEASE_SHARE` of the staff.
     A step prices only while the LP's ceiling is above ``floor`` (the least objective any roster can have): an
     LP at its floor cannot fall further, and Instance13's (1,348, its optimum) stays there for most of the dive.
     Rounds that price every employee (by rows, before the first lock) raise the floor by their Lagrangian bound.
@@ -718,19 +731,27 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
-            if last is not None and _rises(lp_value, last.lp) and taken_back < TAKE_BACKS \
-                    and time.perf_counter() < deadline:
+            rises = last is not None and _rises(lp_value, last.lp) and time.perf_counter() < deadline
+            if last is not None and rises and taken_back < TAKE_BACKS:
                 taken_back += 1
                 if note is not None:
                     note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
                 size = max(1, len(last.rows) // 2)
                 last = _undo(master, locked, last)
                 continue
+            # no take-back left: the step's rows go back, and CP-SAT chooses them with the employees unlocked
+            released = last is not None and rises and complete is not None \
+                and n_staff - len(locked) + len(last.rows) <= RELEASE_SHARE * n_staff
+            if last is not None and released:
+                if note is not None:
+                    note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: released")
+                _release(master, locked, last)
+                master.solve()
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
                 return _heaviest_rows(master, heaviest)
             unlocked = [e for e in everyone if e not in locked]
-            if complete is not None and len(unlocked) <= complete_share * n_staff:
+            if complete is not None and (released or len(unlocked) <= complete_share * n_staff):
                 # a quarter of the time left: it seldom proves its sub-problem, and branch and price (on
                 # Instances 10-12) needs the rest (with the whole time, Instance11's proof took 43 s, not 13 s)
                 now = time.perf_counter()
