@@ -160,6 +160,47 @@ def test_dive_returns_one_row_per_employee() -> None:
     assert all(u == 1.0 for u in gen.master.upper)  # the dive leaves the master as it found it
 
 
+def test_an_unsolved_lp_phase_goes_on_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LP phase's time runs out after its first round (a slow progress line); the LP then gets
+    ``LP_EXTENSION`` of the time left and is solved (with no extension it stops unsolved)."""
+    from staffplan.roster.shifts import colgen
+
+    inst = parse_instance(TWO, name="Two")
+    for extension, solved in ((0.5, True), (0.0, False)):
+        monkeypatch.setattr(colgen, "LP_EXTENSION", extension)
+        lines: list[str] = []
+
+        def progress(line: str, lines: list[str] = lines) -> None:
+            lines.append(line)
+            if len(lines) == 2:  # the first round's line: the LP phase's 0.1 s are over
+                time.sleep(0.3)
+
+        res = column_generation(inst, time.perf_counter() + 10, lp_share=0.01, progress=progress, dive_share=0.0)
+        assert "round 1 " in lines[1]
+        assert res.converged == solved
+        assert (res.lp_value == 0.0) == solved  # the brute-force optimum is 0; the first roster costs 1
+
+
+def test_no_dive_without_time_for_its_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dive is begun only with time for ``DIVE_ROUNDS`` of the LP phase's rounds; without one, the roster still
+    comes from the rest (here branch and price finds the brute-force optimum, 0)."""
+    from staffplan.roster.shifts import colgen
+
+    inst = parse_instance(TWO, name="Two")
+    for rounds, dived in ((0, True), (10**9, False)):
+        monkeypatch.setattr(colgen, "DIVE_ROUNDS", rounds)
+        calls: list[int] = []
+
+        def spy(*args, calls: list[int] = calls, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(1)
+            return dive(*args, **kwargs)
+
+        monkeypatch.setattr(colgen, "dive", spy)
+        res = column_generation(inst, time.perf_counter() + 10)
+        assert bool(calls) == dived
+        assert res.objective == 0 == check_roster(inst, res.roster).penalty
+
+
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
     """The LP cannot fall below the least objective of any roster: at that floor a dive step locks without
     pricing (here every LP is at an infinite floor), and the dive still gives each employee a feasible row."""

@@ -508,6 +508,17 @@ def integer_bound(bound: float) -> float:
 INFORMATIVE = 0.05
 
 
+# An LP phase still unsolved at its share of the time goes on for this share of the time left. Instance20 at 10
+# minutes ends its 240 s of rounds 1.8-9 % above its bound as the machine's pace varies: from 1.8 % the dive (its
+# first step pricing everyone at the LP duals for up to 108 s) and the LNS guided by the LP gave 4,893; from 4.1 %
+# and 9 %, with no dive and an unguided LNS, 5,525 and 5,550.
+LP_EXTENSION = 0.5
+# A dive needs the time of this many of the LP phase's rounds (pricing everyone), or it is not begun: Instance20's
+# LP, solved after 328 s of 399 (10 minutes), left a dive of 70 s that locked 17 of 50 rows, and the LNS from its
+# roster (17,846) ended at 6,482; solved after 301 s with no dive, the polish and LNS from the first roster: 5,964.
+DIVE_ROUNDS = 30
+
+
 def lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
     """Whether column generation's LP solution is worth diving from and guiding the LNS by: solved, or within
     :data:`INFORMATIVE` of its Lagrangian bound (where the LP stops with no bound or far from it, its solution is
@@ -827,7 +838,8 @@ def column_generation(
     complete: Complete | None = None,
     backtrack: bool = False,
 ) -> ColgenResult:
-    """Generate rows until the LP is solved (or ``lp_share`` of the time), then dive for a roster.
+    """Generate rows until the LP is solved (or ``lp_share`` of the time, then :data:`LP_EXTENSION` of the time
+    left), then dive for a roster.
 
     With ``adaptive`` the LP phase smooths its duals, the factor starting at ``smoothing`` and set each round by
     the subgradient (see :class:`Generator`); branch and price and the dive price at the LP duals. From 0 it
@@ -867,7 +879,8 @@ def column_generation(
     bound = -math.inf
     lp_value: float | None = None
     converged = False
-    lp_deadline = time.perf_counter() + lp_share * max(0.0, deadline - time.perf_counter())
+    lp_start = time.perf_counter()
+    lp_deadline = lp_start + lp_share * max(0.0, deadline - lp_start)
     everyone = list(range(len(pricers)))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         gen = Generator(instance, master, pricers, pool, max(1, workers), seed, smoothing, pricing_seconds,
@@ -876,6 +889,7 @@ def column_generation(
             gen.last_rows[c.employee] = c.cells
         # with no employee priced exactly (the 364-day instances) the rounds bring neither a bound nor rows that
         # beat the first roster (Instance22: 50 s for 88,964 -> 88,875); the LNS does more with the time
+        extended = False
         while any(p.exact for p in pricers) and time.perf_counter() < lp_deadline:
             lp_value, added, lagrange = gen.round(everyone, lp_deadline)
             if lagrange is not None:
@@ -890,16 +904,21 @@ def column_generation(
                 break
             if best_obj <= integer_bound(bound) or added == 0:  # no row: the same duals would find none again
                 break
+            if not extended and time.perf_counter() >= lp_deadline:
+                extended = True
+                lp_deadline = time.perf_counter() + LP_EXTENSION * max(0.0, deadline - time.perf_counter())
+        round_seconds = (time.perf_counter() - lp_start) / max(1, gen.rounds)
         exact = converged and all(p.exact for p in pricers)
         gen.smoothing, gen.adaptive = 0.0, False  # the tree's nodes start near their optimum: no smoothing
         master.solve()  # rows added in the last round have no LP value yet
         lp_cells = cell_weights(master)
         # no dive from an LP no better than the incumbent, nor where no row was priced exactly (Instance22: 35 s
         # of 180 for 88,875 -> 88,875), nor from an LP still far from its bound: Instance20's, after 240 s of
-        # rounds at 10 minutes (LP 5,068, bound 3,524), held a 160 s dive that locked 2 of 50 rows
+        # rounds at 10 minutes (LP 5,068, bound 3,524), held a 160 s dive that locked 2 of 50 rows; nor with time
+        # for fewer than DIVE_ROUNDS of the LP phase's rounds
         if best_obj > integer_bound(bound) and lp_value is not None and lp_value < best_obj - 1e-6 \
                 and any(p.exact for p in pricers) and lp_is_informative(converged, lp_value, bound) \
-                and time.perf_counter() < deadline:
+                and deadline - time.perf_counter() > DIVE_ROUNDS * round_seconds:
             # the dive ends once its LP is integral; with exact pricing, the polish and the tree get what it leaves
             share = dive_share if exact else 1.0
             dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note,
