@@ -742,22 +742,22 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                 if added == 0 or time.perf_counter() >= deadline:
                     break
             lp_value, _, _ = master.solve()
-            rises = last is not None and _rises(lp_value, last.lp) and time.perf_counter() < deadline
-            if last is not None and rises and taken_back < TAKE_BACKS:
-                taken_back += 1
-                if note is not None:
-                    note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
-                size = max(1, len(last.rows) // 2)
-                last = _undo(master, locked, last)
-                continue
-            # no take-back left: the step's rows go back, and CP-SAT chooses them with the employees unlocked
-            released = last is not None and rises and complete is not None \
-                and n_staff - len(locked) + len(last.rows) <= RELEASE_SHARE * n_staff
-            if last is not None and released:
-                if note is not None:
-                    note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: released")
-                _release(master, locked, last)
-                master.solve()
+            released = False
+            if last is not None and _rises(lp_value, last.lp) and time.perf_counter() < deadline:
+                if taken_back < TAKE_BACKS:
+                    taken_back += 1
+                    if note is not None:
+                        note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: taken back")
+                    size = max(1, len(last.rows) // 2)
+                    last = _undo(master, locked, last)
+                    continue
+                # no take-back left: the step's rows go back, and CP-SAT chooses them with the employees unlocked
+                released = complete is not None and n_staff - len(locked) + len(last.rows) <= RELEASE_SHARE * n_staff
+                if released:
+                    if note is not None:
+                        note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: released")
+                    _release(master, locked, last)
+                    master.solve()
             heaviest, weight, open_cells = _lp_weights(master, fixed, cells)
             if all(v >= 1.0 - 1e-6 for v, _ in heaviest.values()):
                 return _heaviest_rows(master, heaviest)
