@@ -707,13 +707,13 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
     With ``backtrack`` (rows only), a lock step after which the LP rises (:func:`_rises`) is undone and half its
     rows are locked instead, :data:`TAKE_BACKS` times at most; a single row that makes the LP rise is banned.
     The rows locked per step then adapt: half as many after a step undone, half as many again after one kept.
-    With ``complete`` too, a rise once the take-backs are spent releases the step's rows and leaves them, with
-    the employees still unlocked, to ``complete`` when they are no more than :data:`RELEASE_SHARE` of the staff.
+    With ``complete`` too, the steps stop at 90 % of the time and the employees still unlocked are left to
+    ``complete``; and a rise once the take-backs are spent releases the step's rows and leaves them, with the
+    employees still unlocked, to ``complete`` when they are no more than :data:`RELEASE_SHARE` of the staff.
+
     A step prices only while the LP's ceiling is above ``floor`` (the least objective any roster can have): an
     LP at its floor cannot fall further, and Instance13's (1,348, its optimum) stays there for most of the dive.
     Rounds that price every employee (by rows, before the first lock) raise the floor by their Lagrangian bound.
-    With ``complete`` too, the steps stop at 90 % of the time and the employees still unlocked are left to
-    ``complete``.
     """
     master, pricers = gen.master, gen.pricers
     n_staff = len(pricers)
@@ -752,7 +752,8 @@ def dive(gen: Generator, deadline: float, rounds_per_step: int = 30, share: floa
                     last = _undo(master, locked, last)
                     continue
                 # no take-back left: the step's rows go back, and CP-SAT chooses them with the employees unlocked
-                released = complete is not None and n_staff - len(locked) + len(last.rows) <= RELEASE_SHARE * n_staff
+                freed = n_staff - len(locked) + len(last.rows)  # unlocked once the step is released
+                released = complete is not None and freed <= RELEASE_SHARE * n_staff
                 if released:
                     if note is not None:
                         note(f"dive lp {lp_value:.2f} after {len(last.rows)} locks: released")
