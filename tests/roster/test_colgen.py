@@ -27,6 +27,7 @@ from staffplan.roster.shifts.colgen import (
     dive,
     heaviest_rows,
     integer_bound,
+    lp_enforced,
     lp_is_informative,
     objective_of,
     sequential_roster,
@@ -526,10 +527,11 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
     rm = build_model(inst, use_hint=False)
     calls = []
 
-    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
-        calls.append(sorted(employees))
+    def complete(start, free, value, until):  # type: ignore[no-untyped-def]
+        employees = sorted({e for e, _ in free})
+        assert free == {(e, d) for e in employees for d in range(inst.horizon)}
+        calls.append(employees)
         assert check_roster(inst, start).penalty == value
-        free = {(e, d) for e in employees for d in range(inst.horizon)}
         _, found, chosen = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
         return with_cells(inst, start, free, chosen), found
 
@@ -557,8 +559,8 @@ def test_a_rise_with_no_take_back_left_releases_the_step_to_the_completion(monke
     calls = []
     notes: list[str] = []
 
-    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
-        calls.append(sorted(employees))
+    def complete(start, free, value, until):  # type: ignore[no-untyped-def]
+        calls.append(sorted({e for e, _ in free}))
         return None
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -589,8 +591,9 @@ def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees(
     by_weight = objective_of(inst, [master.columns[i] for _, i in heaviest.values()])
     seen: list[int] = []
 
-    def complete(start, employees, value, until):  # type: ignore[no-untyped-def]
-        assert sorted(employees) == unlocked and check_roster(inst, start).penalty == value
+    def complete(start, free, value, until):  # type: ignore[no-untyped-def]
+        assert free == {(e, d) for e in unlocked for d in range(inst.horizon)}
+        assert check_roster(inst, start).penalty == value
         seen.append(value)
         return None
 
@@ -602,6 +605,68 @@ def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees(
     assert checked.feasible and checked.penalty == seen[0] == objective_of(inst, rows)
     kept = {c.employee: c.cells for c in first if c.employee not in unlocked}
     assert {c.employee: c.cells for c in rows if c.employee not in unlocked} == kept
+
+
+@needs_data
+def test_the_lp_enforced_search_frees_exactly_the_cells_the_lp_leaves_open() -> None:
+    """On Instance1's solved LP (558, fractional), ``complete`` is handed each employee's heaviest row with every
+    (employee, day) set free where some row of weight over 1 % makes another choice, and only those; CP-SAT over
+    them gives a roster the checker prices as reported, no dearer than the heaviest rows, that keeps every cell
+    the LP decided."""
+    inst = load_instance(DATA / "Instance1.txt")
+    rm = build_model(inst, use_hint=False)
+    seen: list[tuple[dict[str, list[str | None]], set[tuple[int, int]], int]] = []
+
+    def complete(start, free, value, until):  # type: ignore[no-untyped-def]
+        seen.append((start, free, value))
+        _, found, chosen = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
+        return with_cells(inst, start, free, chosen), found
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gen, _ = _generator(inst, pool)
+        everyone = list(range(len(inst.staff)))
+        while gen.round(everyone, time.perf_counter() + 30)[1] > 0:
+            pass
+        lp_value, _, _ = gen.master.solve()
+        rows = lp_enforced(gen, complete, time.perf_counter() + 20, None)
+    assert lp_value < 560
+    (start, free, value), = seen
+    heaviest = heaviest_rows(gen.master)
+    assert start == to_roster(inst, heaviest) and value == objective_of(inst, heaviest)
+    choice: dict[tuple[int, int], set[str | None]] = {}
+    for col, v in zip(gen.master.columns, gen.master.values(), strict=True):
+        if v > 0.01:
+            worked = dict(col.cells)
+            for d in range(inst.horizon):
+                sid = inst.shifts[worked[d]].id if d in worked else None
+                choice.setdefault((col.employee, d), set()).add(sid)
+    assert free == {cell for cell, sids in choice.items() if len(sids) > 1}
+    assert 0 < len(free) < len(inst.staff) * inst.horizon
+    roster = to_roster(inst, rows)
+    assert check_roster(inst, roster).penalty == objective_of(inst, rows) <= value
+    assert all(roster[inst.staff[e].id][d] == start[inst.staff[e].id][d] for e, d in choice if (e, d) not in free)
+
+
+def test_without_time_for_a_dive_the_lp_enforced_search_gives_the_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No time for a dive: with ``complete`` the LP-enforced search runs (and branch and price still proves the
+    brute-force optimum, 0); without ``complete`` it does not."""
+    from staffplan.roster.shifts import colgen
+
+    monkeypatch.setattr(colgen, "DIVE_ROUNDS", 10**9)
+    inst = parse_instance(TWO, name="Two")
+    calls: list[int] = []
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return lp_enforced(*args, **kwargs)
+
+    monkeypatch.setattr(colgen, "lp_enforced", spy)
+    res = column_generation(inst, time.perf_counter() + 10, complete=lambda start, free, value, until: None)
+    assert calls == [1] and any("lp enforced" in line for line in res.log)
+    assert res.objective == 0 == check_roster(inst, res.roster).penalty
+    calls.clear()
+    res = column_generation(inst, time.perf_counter() + 10)
+    assert calls == [] and res.objective == 0
 
 
 def test_no_rounds_and_no_dive_without_an_exactly_priced_employee() -> None:

@@ -404,22 +404,26 @@ def _neighbourhood(rng: random.Random, size: float, n_staff: int, horizon: int, 
     return free
 
 
+def lp_agreement(instance: Instance, roster: Mapping[str, Sequence[str | None]],
+                 guide: Mapping[tuple[int, int, int], float]) -> dict[tuple[int, int], float]:
+    """Per (employee, day), employees and days in order: the LP weight ``guide`` (per employee, day and shift)
+    gives ``roster``'s choice there -- a shift, or the day off, which weighs what the day's shifts leave."""
+    index = {sh.id: s for s, sh in enumerate(instance.shifts)}
+    worked: dict[tuple[int, int], float] = {}
+    for (e, d, _), w in guide.items():
+        worked[e, d] = worked.get((e, d), 0.0) + w
+    return {(e, d): guide.get((e, d, index[sid]), 0.0) if sid is not None else 1.0 - worked.get((e, d), 0.0)
+            for e, emp in enumerate(instance.staff) for d, sid in enumerate(roster[emp.id])}
+
+
 def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[int, int, int], float],
                           roster: Mapping[str, Sequence[str | None]], instance: Instance) -> set[tuple[int, int]]:
     """Cells (employee, day) where the incumbent departs from the LP solution ``guide``, the most departing first
     (ties at random), with their neighbouring days, up to ``size`` of the roster (RINS-like)."""
     n_staff, horizon = len(instance.staff), instance.horizon
     target = max(1, int(size * n_staff * horizon))
-    index = {sh.id: s for s, sh in enumerate(instance.shifts)}
-    worked: dict[tuple[int, int], float] = {}
-    for (e, d, _), w in guide.items():
-        worked[e, d] = worked.get((e, d), 0.0) + w
-    scored = []
-    for e, emp in enumerate(instance.staff):
-        for d, sid in enumerate(roster[emp.id]):
-            agree = guide.get((e, d, index[sid]), 0.0) if sid is not None else 1.0 - worked.get((e, d), 0.0)
-            if agree < 1.0 - 1e-6:
-                scored.append((agree + 0.3 * rng.random(), e, d))
+    scored = [(agree + 0.3 * rng.random(), e, d) for (e, d), agree in lp_agreement(instance, roster, guide).items()
+              if agree < 1.0 - 1e-6]
     scored.sort()
     free: set[tuple[int, int]] = set()
     for _, e, d in scored:
@@ -623,9 +627,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               bound=floor, guide=lp)
                 return better, found
 
-            def complete(start: dict[str, list[str | None]], employees: Sequence[int], value: int, until: float
+            def complete(start: dict[str, list[str | None]], free: set[tuple[int, int]], value: int, until: float
                          ) -> tuple[dict[str, list[str | None]], int] | None:
-                free = {(e, d) for e in employees for d in range(instance.horizon)}
                 _, found, chosen = sub_solve(rm, free, start, opts.random_seed, until - time.perf_counter(),
                                              workers=opts.num_workers)
                 if found is None or chosen is None:
