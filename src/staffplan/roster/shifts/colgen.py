@@ -604,16 +604,24 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     ``seconds``), or that roster when ``complete`` finds nothing better. The heaviest rows of 33 unlocked
     employees on Instance20 cost 20,727, where each of them taking the row that best serves the cover still open
     gives CP-SAT a far better start."""
-    instance = gen.master.instance
     start_cols = _finish(gen, heaviest, set(unlocked), seconds)
-    start = objective_of(instance, start_cols)
-    free = {(e, d) for e in unlocked for d in range(instance.horizon)}
-    done = complete(to_roster(instance, start_cols), free, start, deadline)
+    free = {(e, d) for e in unlocked for d in range(gen.master.instance.horizon)}
+    rows, start, found = _completed(gen, complete, start_cols, free, deadline)
     if note is not None:
-        note(f"dive completed {len(unlocked)} employees: {start} -> {done[1] if done else None}")
+        note(f"dive completed {len(unlocked)} employees: {start} -> {found}")
+    return rows
+
+
+def _completed(gen: Generator, complete: Complete, cols: list[Column], free: set[tuple[int, int]], deadline: float
+               ) -> tuple[list[Column], int, int | None]:
+    """``complete`` run from the roster ``cols`` with the (employee, day) cells ``free`` set free: the better of
+    the two rosters, the objective of ``cols`` and what ``complete`` found (None when nothing)."""
+    instance = gen.master.instance
+    start = objective_of(instance, cols)
+    done = complete(to_roster(instance, cols), free, start, deadline)
     if done is None or done[1] >= start:
-        return start_cols
-    return roster_columns(instance, done[0], gen.pricers)
+        return cols, start, None if done is None else done[1]
+    return roster_columns(instance, done[0], gen.pricers), start, done[1]
 
 
 # The LP decides an (employee, day) when one choice -- a shift or the day off -- carries this much of its weight.
@@ -631,17 +639,13 @@ def lp_enforced(gen: Generator, complete: Complete, deadline: float, note: Calla
     optimum) leaves 4,218 of 9,100 cells undecided, 30 s of it gave 6,692 and the LNS guided by the LP went on
     from there to 4,777 in 210 s, where it had gone from the first roster (16,361) to 7,621 in 98 s."""
     master = gen.master
-    instance = master.instance
     cols = heaviest_rows(master)
-    roster = to_roster(instance, cols)
-    start = objective_of(instance, cols)
-    free = {cell for cell, w in lp_agreement(instance, roster, cell_weights(master)).items() if w < DECIDED}
-    done = complete(roster, free, start, deadline)
+    agreement = lp_agreement(master.instance, to_roster(master.instance, cols), cell_weights(master))
+    free = {cell for cell, w in agreement.items() if w < DECIDED}
+    rows, start, found = _completed(gen, complete, cols, free, deadline)
     if note is not None:
-        note(f"lp enforced: {len(free)} cells undecided, {start} -> {done[1] if done else None}")
-    if done is None or done[1] >= start:
-        return cols
-    return roster_columns(instance, done[0], gen.pricers)
+        note(f"lp enforced: {len(free)} cells undecided, {start} -> {found}")
+    return rows
 
 
 # The polish goes on in the tree's place when it took more than this share off the dive's roster and left it more
