@@ -183,8 +183,9 @@ def test_an_unsolved_lp_phase_goes_on_once(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_no_dive_without_time_for_its_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A dive is begun only with time for ``DIVE_ROUNDS`` of the LP phase's rounds; without one, the roster still
-    comes from the rest (here branch and price finds the brute-force optimum, 0)."""
+    """A dive is begun only with time for ``DIVE_ROUNDS`` of the LP phase's rounds (``BACKTRACK_DIVE_ROUNDS`` for
+    one that takes steps back); without one, the roster still comes from the rest (here branch and price finds the
+    brute-force optimum, 0)."""
     from staffplan.roster.shifts import colgen
 
     inst = parse_instance(TWO, name="Two")
@@ -200,6 +201,12 @@ def test_no_dive_without_time_for_its_rounds(monkeypatch: pytest.MonkeyPatch) ->
         res = column_generation(inst, time.perf_counter() + 10)
         assert bool(calls) == dived
         assert res.objective == 0 == check_roster(inst, res.roster).penalty
+    # a dive that takes steps back needs BACKTRACK_DIVE_ROUNDS, not DIVE_ROUNDS
+    for rounds, dived in ((0, True), (10**9, False)):
+        monkeypatch.setattr(colgen, "BACKTRACK_DIVE_ROUNDS", rounds)
+        calls.clear()
+        res = column_generation(inst, time.perf_counter() + 10, backtrack=True)
+        assert bool(calls) == dived
 
 
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
