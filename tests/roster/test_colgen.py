@@ -21,6 +21,7 @@ from staffplan.roster.shifts.colgen import (
     _polish_pays,
     _rises,
     _undo,
+    cell_weights,
     column_generation,
     cover_cells,
     cover_penalty,
@@ -635,7 +636,7 @@ def test_the_lp_enforced_search_frees_exactly_the_cells_the_lp_leaves_open() -> 
         while gen.round(everyone, time.perf_counter() + 30)[1] > 0:
             pass
         lp_value, _, _ = gen.master.solve()
-        rows = lp_enforced(gen, complete, time.perf_counter() + 20, None)
+        rows = lp_enforced(gen, cell_weights(gen.master), complete, time.perf_counter() + 20, None)
     assert lp_value < 560
     (start, free, value), = seen
     heaviest = heaviest_rows(gen.master)

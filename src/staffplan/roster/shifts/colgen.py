@@ -635,17 +635,18 @@ DECIDED = 0.99
 ENFORCED_SHARE = 0.25
 
 
-def lp_enforced(gen: Generator, complete: Complete, deadline: float, note: Callable[[str], object] | None
-                ) -> list[Column]:
+def lp_enforced(gen: Generator, weights: Mapping[tuple[int, int, int], float], complete: Complete, deadline: float,
+                note: Callable[[str], object] | None) -> list[Column]:
     """A roster that keeps what the LP has decided: each employee's heaviest row, with the cells where that
-    row's choice has less than :data:`DECIDED` of the LP weight chosen again by ``complete`` -- relaxation
-    enforced neighbourhood search (RENS; Berthold, Math. Prog. Comp. 2014). Every cell the LP decides lies in
-    the heaviest row, which is feasible, so ``complete`` always has a start. On Instance20, whose LP (4,769, its
-    optimum) leaves 4,218 of 9,100 cells undecided, 30 s of it gave 6,692 and the LNS guided by the LP went on
-    from there to 4,777 in 210 s, where it had gone from the first roster (16,361) to 7,621 in 98 s."""
+    row's choice has less than :data:`DECIDED` of the LP weight (``weights``, :func:`cell_weights` of the current
+    solution) chosen again by ``complete`` -- relaxation enforced neighbourhood search (RENS; Berthold, Math.
+    Prog. Comp. 2014). Every cell the LP decides lies in the heaviest row, which is feasible, so ``complete``
+    always has a start. On Instance20, whose LP (4,769, its optimum) leaves 4,218 of 9,100 cells undecided, 30 s
+    of it gave 6,692 and the LNS guided by the LP went on from there to 4,777 in 210 s, where it had gone from the
+    first roster (16,361) to 7,621 in 98 s."""
     master = gen.master
     cols = heaviest_rows(master)
-    agreement = lp_agreement(master.instance, to_roster(master.instance, cols), cell_weights(master))
+    agreement = lp_agreement(master.instance, to_roster(master.instance, cols), weights)
     free = {cell for cell, w in agreement.items() if w < DECIDED}
     rows, start, found = _completed(gen, complete, cols, free, deadline)
     if note is not None:
@@ -978,7 +979,7 @@ def column_generation(
         elif guiding and complete is not None and time.perf_counter() < deadline:
             # no time for a dive: CP-SAT keeps what the LP decided and chooses the rest
             until = time.perf_counter() + ENFORCED_SHARE * (deadline - time.perf_counter())
-            enforced = lp_enforced(gen, complete, until, note)
+            enforced = lp_enforced(gen, lp_cells, complete, until, note)  # the LP solved just above
             value = objective_of(instance, enforced)
             if value < best_obj:
                 best_cols, best_obj = enforced, value
