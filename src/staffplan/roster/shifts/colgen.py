@@ -38,9 +38,9 @@ from staffplan.roster.shifts.rowdp import GrowingPricer, narrowed_pricer
 
 Roster = dict[str, list[str | None]]
 Cell = tuple[int, int]  # (day, shift index)
-# (roster, its (employee, day) cells set free, the roster's objective, deadline) -> a better roster and its
-# objective, or None
-Complete = Callable[[Roster, set[tuple[int, int]], int, float], tuple[Roster, int] | None]
+EmployeeDay = tuple[int, int]  # (employee index, day): a cell of the roster, which a completion sets free
+# (roster, its cells set free, the roster's objective, deadline) -> a better roster and its objective, or None
+Complete = Callable[[Roster, set[EmployeeDay], int, float], tuple[Roster, int] | None]
 # (roster, its objective, LP weight per (employee, day, shift), lower bound, deadline) -> (roster, objective)
 Polish = Callable[[Roster, int, Mapping[tuple[int, int, int], float], float, float], tuple[Roster, int]]
 
@@ -617,7 +617,7 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     return rows
 
 
-def _completed(gen: Generator, complete: Complete, cols: list[Column], free: set[tuple[int, int]], deadline: float
+def _completed(gen: Generator, complete: Complete, cols: list[Column], free: set[EmployeeDay], deadline: float
                ) -> tuple[list[Column], int, int | None]:
     """``complete`` run from the roster ``cols`` with the (employee, day) cells ``free`` set free: the better of
     the two rosters, the objective of ``cols`` and what ``complete`` found (None when nothing)."""
