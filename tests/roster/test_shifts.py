@@ -29,9 +29,11 @@ from staffplan.roster.shifts.model import (
     _guided_neighbourhood,
     _neighbourhood,
     build_model,
+    full_assignment,
     large_neighbourhood_search,
     make_solver,
     solve,
+    sub_solve,
 )
 from staffplan.roster.shifts.penalty import CheckResult, check_solution_file
 from staffplan.roster.shifts.solution import solution_path, write_solution
@@ -481,6 +483,38 @@ def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.
     windows = [days for whole, employees, days in seen if not whole and employees == len(inst.staff)]
     assert len(rows) > 20 and set(rows) == {2}
     assert windows and max(windows) == inst.horizon
+
+
+TWO_ON_ONE_SHIFT = {"staff": "A,D=14,100000,0,14,1,1,4\nB,D=3,100000,0,14,1,1,4", "days_off": "A,6",
+                    "cover": "\n".join(f"{d},D,1,100,1" for d in range(7))}
+
+
+def test_the_full_assignment_of_a_roster_gives_the_cover_slacks_the_roster_leaves() -> None:
+    """A works days 0-3, B days 3-5: day 3 is over-covered by one, day 6 short by one, the rest exact; a fourth
+    shift for B (at most three) has no assignment."""
+    inst = tiny(**TWO_ON_ONE_SHIFT)
+    rm = build_model(inst)
+    roster: dict[str, list[str | None]] = {"A": ["D"] * 4 + [None] * 3, "B": [None] * 3 + ["D"] * 3 + [None]}
+    values = full_assignment(rm, roster)
+    assert values is not None
+    d = inst.shift_index("D")
+    assert [values[rm.under[day, d].index] for day in range(7)] == [0] * 6 + [1]
+    assert [values[rm.over[day, d].index] for day in range(7)] == [0, 0, 0, 1, 0, 0, 0]
+    assert [values[rm.x[0, day, d].index] for day in range(6)] == [1] * 4 + [0] * 2
+    roster["B"][2] = "D"
+    assert full_assignment(rm, roster) is None
+
+
+def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> None:
+    inst = tiny(**TWO_ON_ONE_SHIFT)
+    rm = build_model(inst)
+    roster: dict[str, list[str | None]] = {"A": ["D"] * 4 + [None] * 3, "B": [None] * 3 + ["D"] * 3 + [None]}
+    start = 100 + 1  # day 6 short, day 3 over
+    free = {(1, day) for day in range(7)}
+    status, found, chosen = sub_solve(rm, free, roster, 0, 5.0, complete_hint=True)
+    assert status == cp_model.OPTIMAL and chosen is not None
+    assert found == 0 < start  # B takes days 4-6 instead
+    assert sorted(day for _, day in chosen) == [4, 5, 6]
 
 
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
