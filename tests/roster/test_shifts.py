@@ -24,6 +24,7 @@ from staffplan.roster.shifts.bench import (
 from staffplan.roster.shifts.colgen import lp_is_informative
 from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load_instance, parse_instance
 from staffplan.roster.shifts.model import (
+    RosterModel,
     SolveOptions,
     _adapted_size,
     _guided_neighbourhood,
@@ -485,16 +486,18 @@ def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.
     assert windows and max(windows) == inst.horizon
 
 
-TWO_ON_ONE_SHIFT = {"staff": "A,D=14,100000,0,14,1,1,4\nB,D=3,100000,0,14,1,1,4", "days_off": "A,6",
-                    "cover": "\n".join(f"{d},D,1,100,1" for d in range(7))}
+def two_on_one_shift() -> tuple[Instance, RosterModel, dict[str, list[str | None]]]:
+    """Two employees (B at most three shifts, A off on day 6), one a day wanted; A works days 0-3, B days 3-5."""
+    inst = tiny(staff="A,D=14,100000,0,14,1,1,4\nB,D=3,100000,0,14,1,1,4", days_off="A,6",
+                cover="\n".join(f"{d},D,1,100,1" for d in range(7)))
+    roster: dict[str, list[str | None]] = {"A": ["D"] * 4 + [None] * 3, "B": [None] * 3 + ["D"] * 3 + [None]}
+    return inst, build_model(inst), roster
 
 
 def test_the_full_assignment_of_a_roster_gives_the_cover_slacks_the_roster_leaves() -> None:
     """A works days 0-3, B days 3-5: day 3 is over-covered by one, day 6 short by one, the rest exact; a fourth
     shift for B (at most three) has no assignment."""
-    inst = tiny(**TWO_ON_ONE_SHIFT)
-    rm = build_model(inst)
-    roster: dict[str, list[str | None]] = {"A": ["D"] * 4 + [None] * 3, "B": [None] * 3 + ["D"] * 3 + [None]}
+    inst, rm, roster = two_on_one_shift()
     values = full_assignment(rm, roster)
     assert values is not None
     d = inst.shift_index("D")
@@ -506,9 +509,7 @@ def test_the_full_assignment_of_a_roster_gives_the_cover_slacks_the_roster_leave
 
 
 def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> None:
-    inst = tiny(**TWO_ON_ONE_SHIFT)
-    rm = build_model(inst)
-    roster: dict[str, list[str | None]] = {"A": ["D"] * 4 + [None] * 3, "B": [None] * 3 + ["D"] * 3 + [None]}
+    _, rm, roster = two_on_one_shift()
     start = 100 + 1  # day 6 short, day 3 over
     free = {(1, day) for day in range(7)}
     status, found, chosen = sub_solve(rm, free, roster, 0, 5.0, complete_hint=True)

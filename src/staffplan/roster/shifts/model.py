@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -438,16 +438,26 @@ def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
 
-def _cell_values(rm: RosterModel, roster: Mapping[str, Sequence[str | None]]
-                 ) -> list[tuple[tuple[int, int], int, int]]:
-    """((employee, day), proto variable index, value) of every cell variable (a shift's or the day's work) for
-    ``roster``."""
+def _fixed_copy(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], free: Collection[tuple[int, int]],
+                hint: bool) -> cp_model.CpModel:
+    """A copy of the model, without its hint, whose cell variables outside ``free`` (employee, day) are fixed to
+    ``roster``; with ``hint`` the free ones are hinted with ``roster``'s values."""
     inst = rm.instance
-    out = []
+    sub = cp_model.CpModel()
+    sub.proto.copy_from(rm.model.proto)
+    sub.proto.solution_hint.vars.clear()
+    sub.proto.solution_hint.values.clear()
     for e, d, index, s in rm.cell_variables:
         shift = roster[inst.staff[e].id][d]
-        out.append(((e, d), index, int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)))
-    return out
+        value = int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)
+        if (e, d) not in free:
+            domain = sub.proto.variables[index].domain
+            domain.clear()
+            domain.extend([value, value])
+        elif hint:
+            sub.proto.solution_hint.vars.append(index)
+            sub.proto.solution_hint.values.append(value)
+    return sub
 
 
 def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], seconds: float = 10.0
@@ -455,16 +465,8 @@ def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]],
     """A value for every variable of the model -- cover slacks and weekend indicators too -- that matches
     ``roster`` (CP-SAT with every cell fixed, which propagation alone settles); None when ``roster`` breaks a
     rule or time runs out."""
-    fixed = cp_model.CpModel()
-    fixed.proto.copy_from(rm.model.proto)
-    fixed.proto.solution_hint.vars.clear()
-    fixed.proto.solution_hint.values.clear()
-    for _, index, value in _cell_values(rm, roster):
-        domain = fixed.proto.variables[index].domain
-        domain.clear()
-        domain.extend([value, value])
     solver = make_solver(SolveOptions(num_workers=1, max_time_in_seconds=seconds))
-    if solver.solve(fixed) != cp_model.OPTIMAL:
+    if solver.solve(_fixed_copy(rm, roster, (), hint=False)) != cp_model.OPTIMAL:
         return None
     return list(solver.response_proto.solution)
 
@@ -480,25 +482,13 @@ def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, 
     LP-enforced search (4,218 cells free, 36 s, 2 workers) ended at 27,208 from a start of 24,767 at seed 3, and
     at 6,185-6,789 over seeds 0-3 with the complete hint (6,484-7,600 at seeds 0-2 without)."""
     inst = rm.instance
-    sub = cp_model.CpModel()
-    sub.proto.copy_from(rm.model.proto)
-    sub.proto.solution_hint.vars.clear()
-    sub.proto.solution_hint.values.clear()
     began = time.perf_counter()
     full = full_assignment(rm, roster, max(0.05, seconds)) if complete_hint else None
     seconds -= time.perf_counter() - began
+    sub = _fixed_copy(rm, roster, free, hint=full is None)
     if full is not None:
         sub.proto.solution_hint.vars.extend(range(len(full)))
         sub.proto.solution_hint.values.extend(full)
-    for cell, index, value in _cell_values(rm, roster):
-        if cell in free:
-            if full is None:
-                sub.proto.solution_hint.vars.append(index)
-                sub.proto.solution_hint.values.append(value)
-        else:
-            domain = sub.proto.variables[index].domain
-            domain.clear()
-            domain.extend([value, value])
     solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=max(0.05, seconds),
                                       extra_parameters=SUB_PARAMETERS if workers == 1 else {}))
     status = solver.solve(sub)
