@@ -540,8 +540,8 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
         assert free == {(e, d) for e in employees for d in range(inst.horizon)}
         calls.append(employees)
         assert check_roster(inst, start).penalty == value
-        _, found, chosen = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
-        return with_cells(inst, start, free, chosen), found
+        found = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
+        return with_cells(inst, start, free, found.chosen), found.objective
 
     pricers = [Pricer(inst, e) for e in range(len(inst.staff))]
     master = Master(inst)
@@ -627,8 +627,8 @@ def test_the_lp_enforced_search_frees_exactly_the_cells_the_lp_leaves_open() -> 
 
     def complete(start, free, value, until):  # type: ignore[no-untyped-def]
         seen.append((start, free, value))
-        _, found, chosen = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
-        return with_cells(inst, start, free, chosen), found
+        found = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
+        return with_cells(inst, start, free, found.chosen), found.objective
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         gen, _ = _generator(inst, pool)

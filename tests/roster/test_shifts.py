@@ -26,6 +26,7 @@ from staffplan.roster.shifts.instance import Instance, InstanceFormatError, load
 from staffplan.roster.shifts.model import (
     RosterModel,
     SolveOptions,
+    SubSolve,
     _adapted_size,
     _guided_neighbourhood,
     _neighbourhood,
@@ -470,12 +471,12 @@ def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.
     rm = build_model(inst)
     seen: list[tuple[bool, int, int]] = []  # (whole rows, employees, days)
 
-    def fake(rm_: Any, free: set[tuple[int, int]], roster: Any, seed: int, seconds: float, workers: int = 1
-             ) -> tuple[Any, int | None, dict[tuple[int, int], str] | None]:
+    def fake(rm_: Any, free: set[tuple[int, int]], roster: Any, seed: int, seconds: float, workers: int = 1,
+             hint: Any = None) -> SubSolve:
         employees, days = {e for e, _ in free}, {d for _, d in free}
         rows = len(free) == len(employees) * inst.horizon and len(employees) < len(inst.staff)
         seen.append((rows, len(employees), len(days)))
-        return (cp_model.UNKNOWN, None, None) if rows else (cp_model.OPTIMAL, 10**6, {})
+        return SubSolve(cp_model.UNKNOWN, None, {}, None) if rows else SubSolve(cp_model.OPTIMAL, 10**6, {}, hint)
 
     monkeypatch.setattr(model, "sub_solve", fake)
     roster = {emp.id: [None] * inst.horizon for emp in inst.staff}
@@ -512,10 +513,11 @@ def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> N
     _, rm, roster = two_on_one_shift()
     start = 100 + 1  # day 6 short, day 3 over
     free = {(1, day) for day in range(7)}
-    status, found, chosen = sub_solve(rm, free, roster, 0, 5.0, complete_hint=True)
-    assert status == cp_model.OPTIMAL and chosen is not None
-    assert found == 0 < start  # B takes days 4-6 instead
-    assert sorted(day for _, day in chosen) == [4, 5, 6]
+    found = sub_solve(rm, free, roster, 0, 5.0, hint=full_assignment(rm, roster))
+    assert found.status == cp_model.OPTIMAL
+    assert found.objective == 0 < start  # B takes days 4-6 instead
+    assert sorted(day for _, day in found.chosen) == [4, 5, 6]
+    assert found.assignment is not None and found.assignment[rm.under[6, 0].index] == 0
 
 
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
@@ -530,3 +532,23 @@ def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> N
 def test_the_lns_follows_the_lp_only_when_it_is_nearly_solved(converged: bool, lp: float | None, bound: float,
                                                               follow: bool) -> None:
     assert lp_is_informative(converged, lp, bound) is follow
+
+
+def test_each_lns_sub_solve_is_hinted_with_the_incumbents_every_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first sub-solve starts from the start roster's full assignment, each later one from the assignment of
+    the last sub-solve the search accepted (a stand-in improves three times, then finds nothing)."""
+    _, rm, roster = two_on_one_shift()
+    hints: list[Any] = []
+
+    def fake(rm_: Any, free: set[tuple[int, int]], roster_: Any, seed: int, seconds: float, workers: int = 1,
+             hint: Any = None) -> SubSolve:
+        hints.append(hint)
+        n = len(hints)
+        return SubSolve(cp_model.FEASIBLE, 101 - n, {}, [n]) if n <= 3 else SubSolve(cp_model.UNKNOWN, None, {}, None)
+
+    monkeypatch.setattr(model, "sub_solve", fake)
+    _, objective, solves = large_neighbourhood_search(rm, roster, 101, time.perf_counter() + 0.5,
+                                                      SolveOptions(num_workers=1))
+    assert objective == 98 and solves == len(hints) > 4
+    assert hints[0] == full_assignment(rm, roster) and hints[0] is not None
+    assert hints[1:4] == [[1], [2], [3]] and all(h == [3] for h in hints[4:])

@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -471,31 +471,38 @@ def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]],
     return list(solver.response_proto.solution)
 
 
-def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, Sequence[str | None]], seed: int,
-              seconds: float, workers: int = 1, complete_hint: bool = False
-              ) -> tuple[Any, int | None, dict[tuple[int, int], str] | None]:
-    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster`` (which hints the
-    free ones): (status, objective or None, the shift worked per free cell that is worked).
+class SubSolve(NamedTuple):
+    """What :func:`sub_solve` found: CP-SAT's status, the objective (None without a roster), the shift worked per
+    free cell that is worked (empty without a roster), and a value for every variable of the model (the next
+    sub-solve's hint; None without a roster)."""
 
-    With ``complete_hint`` the hint gives every variable a value (:func:`full_assignment`), so CP-SAT starts from
-    ``roster`` itself. Where thousands of cells are free a hint of the cells alone can be lost: Instance20's
-    LP-enforced search (4,218 cells free, 36 s, 2 workers) ended at 27,208 from a start of 24,767 at seed 3, and
-    at 6,185-6,789 over seeds 0-3 with the complete hint (6,484-7,600 at seeds 0-2 without)."""
+    status: Any
+    objective: int | None
+    chosen: dict[tuple[int, int], str]
+    assignment: list[int] | None
+
+
+def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, Sequence[str | None]], seed: int,
+              seconds: float, workers: int = 1, hint: Sequence[int] | None = None) -> SubSolve:
+    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster``.
+
+    ``hint`` is ``roster``'s value for every variable (:func:`full_assignment`, or the ``assignment`` of the
+    sub-solve that found ``roster``), so CP-SAT starts from ``roster`` itself; without it the free cells alone are
+    hinted, and where thousands of them are free CP-SAT can lose the start: Instance20's LP-enforced search
+    (4,218 cells free, 36 s, 2 workers) ended at 27,208 from a start of 24,767 at seed 3, and at 6,185-6,789 over
+    seeds 0-3 with the complete hint (6,484-7,600 at seeds 0-2 without)."""
     inst = rm.instance
-    began = time.perf_counter()
-    full = full_assignment(rm, roster, max(0.05, seconds)) if complete_hint else None
-    seconds -= time.perf_counter() - began
-    sub = _fixed_copy(rm, roster, free, hint=full is None)
-    if full is not None:
-        sub.proto.solution_hint.vars.extend(range(len(full)))
-        sub.proto.solution_hint.values.extend(full)
+    sub = _fixed_copy(rm, roster, free, hint=hint is None)
+    if hint is not None:
+        sub.proto.solution_hint.vars.extend(range(len(hint)))
+        sub.proto.solution_hint.values.extend(hint)
     solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=max(0.05, seconds),
                                       extra_parameters=SUB_PARAMETERS if workers == 1 else {}))
     status = solver.solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return status, None, None
+        return SubSolve(status, None, {}, None)
     chosen = {(e, d): inst.shifts[s].id for (e, d, s), v in rm.x.items() if (e, d) in free and solver.value(v)}
-    return status, round(solver.objective_value), chosen
+    return SubSolve(status, round(solver.objective_value), chosen, list(solver.response_proto.solution))
 
 
 def with_cells(instance: Instance, roster: Mapping[str, Sequence[str | None]], free: set[tuple[int, int]],
@@ -533,11 +540,11 @@ def large_neighbourhood_search(
     Each round draws ``options.num_workers`` neighbourhoods (whole employees, a day window for all employees, or
     employees x window; with a ``guide``, the LP solution of column generation, the first neighbourhood holds the
     cells where the incumbent departs from the LP, topped up at random when they are few), fixes every other cell
-    to the incumbent, and solves the sub-problems in parallel threads
-    with single-thread CP-SAT (incumbent as hint). The best result replaces the incumbent when it is not worse,
-    so the search can drift across plateaus. Each kind of neighbourhood has its own size, which grows when its
-    sub-problem is solved to optimality and shrinks when it times out without improving. Returns (roster, objective,
-    number of sub-solves).
+    to the incumbent, and solves the sub-problems in parallel threads with single-thread CP-SAT, hinted with the
+    incumbent's value for every variable. The best result replaces the incumbent when it is not worse, so the
+    search can drift across plateaus. Each kind of neighbourhood has its own size, which grows when its
+    sub-problem is solved to optimality and shrinks when it times out without improving. Returns (roster,
+    objective, number of sub-solves).
     """
     inst = rm.instance
     rng = random.Random(seed)
@@ -550,6 +557,8 @@ def large_neighbourhood_search(
     sizes = {"guided": 0.1, **{kind: 0.1 for kind, _ in KINDS}}
     names, weights = [kind for kind, _ in KINDS], [weight for _, weight in KINDS]
     solves = 0
+    # the incumbent's value for every variable: each sub-solve starts from the incumbent itself
+    assignment = full_assignment(rm, roster, max(0.05, 0.1 * (deadline - time.perf_counter())))
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
@@ -564,21 +573,20 @@ def large_neighbourhood_search(
                     top_up = kind if kind != "guided" else rng.choices(names, weights)[0]
                     free |= _neighbourhood(rng, sizes[kind], n_staff, horizon, top_up)
                 jobs.append((kind, free, pool.submit(sub_solve, rm, free, roster, rng.randrange(1 << 30),
-                                                       min(remaining, sub_time))))
+                                                       min(remaining, sub_time), hint=assignment)))
             solves += len(jobs)
             results = [(kind, free, job.result()) for kind, free, job in jobs]
-            solved = [(value, free, chosen) for _, free, (_, value, chosen) in results
-                      if value is not None and chosen is not None]
+            solved = [(found.objective, free, found) for _, free, found in results if found.objective is not None]
             best = min(solved, key=lambda r: r[0], default=None)
-            for kind, _, (status, value, _) in results:
-                sizes[kind] = _adapted_size(sizes[kind], status == cp_model.OPTIMAL,
-                                            value is not None and value < objective)
+            for kind, _, found in results:
+                sizes[kind] = _adapted_size(sizes[kind], found.status == cp_model.OPTIMAL,
+                                            found.objective is not None and found.objective < objective)
             improved = False
             if best is not None and best[0] <= objective:
-                value, free, chosen = best
+                value, free, found = best
                 improved = value < objective
-                roster = with_cells(inst, roster, free, chosen)
-                objective = value
+                roster = with_cells(inst, roster, free, found.chosen)
+                objective, assignment = value, found.assignment
                 if improved and on_improve is not None:
                     on_improve(objective, time.perf_counter())
             if _DEBUG:
@@ -661,11 +669,12 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
 
             def complete(start: dict[str, list[str | None]], free: set[tuple[int, int]], value: int, until: float
                          ) -> tuple[dict[str, list[str | None]], int] | None:
-                _, found, chosen = sub_solve(rm, free, start, opts.random_seed, until - time.perf_counter(),
-                                             workers=opts.num_workers, complete_hint=True)
-                if found is None or chosen is None:
+                hint = full_assignment(rm, start, max(0.05, until - time.perf_counter()))
+                found = sub_solve(rm, free, start, opts.random_seed, until - time.perf_counter(),
+                                  workers=opts.num_workers, hint=hint)
+                if found.objective is None:
                     return None
-                return with_cells(instance, start, free, chosen), found
+                return with_cells(instance, start, free, found.chosen), found.objective
 
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
