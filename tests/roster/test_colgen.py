@@ -35,7 +35,7 @@ from staffplan.roster.shifts.colgen import (
     to_roster,
 )
 from staffplan.roster.shifts.instance import load_instance, parse_instance
-from staffplan.roster.shifts.model import SolveOptions, build_model, solve, sub_solve, with_cells
+from staffplan.roster.shifts.model import SolveOptions, build_model, completion, solve
 from staffplan.roster.shifts.penalty import check_roster
 
 DATA = DEFAULT_DATA_DIR
@@ -532,7 +532,7 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
     """With everyone within ``complete_share``, the dive's first step hands all employees to ``complete``; a
     CP-SAT completion freeing them all solves Instance1 (607), and the dive returns that roster."""
     inst = load_instance(DATA / "Instance1.txt")
-    rm = build_model(inst, use_hint=False)
+    by_cpsat = completion(build_model(inst, use_hint=False), 0, 2)
     calls = []
 
     def complete(start, free, value, until):  # type: ignore[no-untyped-def]
@@ -540,8 +540,7 @@ def test_dive_leaves_its_last_employees_to_complete() -> None:
         assert free == {(e, d) for e in employees for d in range(inst.horizon)}
         calls.append(employees)
         assert check_roster(inst, start).penalty == value
-        found = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
-        return with_cells(inst, start, free, found.chosen), found.objective
+        return by_cpsat(start, free, value, until)
 
     pricers = [Pricer(inst, e) for e in range(len(inst.staff))]
     master = Master(inst)
@@ -622,13 +621,12 @@ def test_the_lp_enforced_search_frees_exactly_the_cells_the_lp_leaves_open() -> 
     them gives a roster the checker prices as reported, no dearer than the heaviest rows, that keeps every cell
     the LP decided."""
     inst = load_instance(DATA / "Instance1.txt")
-    rm = build_model(inst, use_hint=False)
+    by_cpsat = completion(build_model(inst, use_hint=False), 0, 2)
     seen: list[tuple[dict[str, list[str | None]], set[tuple[int, int]], int]] = []
 
     def complete(start, free, value, until):  # type: ignore[no-untyped-def]
         seen.append((start, free, value))
-        found = sub_solve(rm, free, start, 0, until - time.perf_counter(), workers=2)
-        return with_cells(inst, start, free, found.chosen), found.objective
+        return by_cpsat(start, free, value, until)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         gen, _ = _generator(inst, pool)

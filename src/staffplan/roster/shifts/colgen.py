@@ -33,14 +33,12 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from staffplan.roster.shifts.instance import Cover, Instance
-from staffplan.roster.shifts.model import build_model, lp_agreement
+from staffplan.roster.shifts.model import Complete, build_model, lp_agreement
 from staffplan.roster.shifts.rowdp import GrowingPricer, narrowed_pricer
 
 Roster = dict[str, list[str | None]]
 Cell = tuple[int, int]  # (day, shift index)
 EmployeeDay = tuple[int, int]  # (employee index, day): a cell of the roster, which a completion sets free
-# (roster, its cells set free, the roster's objective, deadline) -> a better roster and its objective, or None
-Complete = Callable[[Roster, set[EmployeeDay], int, float], tuple[Roster, int] | None]
 # (roster, its objective, LP weight per (employee, day, shift), lower bound, deadline) -> (roster, objective)
 Polish = Callable[[Roster, int, Mapping[tuple[int, int, int], float], float, float], tuple[Roster, int]]
 

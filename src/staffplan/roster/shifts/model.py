@@ -514,6 +514,28 @@ def with_cells(instance: Instance, roster: Mapping[str, Sequence[str | None]], f
     return out
 
 
+# (roster, its (employee, day) cells set free, the roster's objective, deadline) -> a better roster and its
+# objective, or None (column generation's dive and LP-enforced search finish their rosters with one)
+Complete = Callable[[dict[str, list[str | None]], set[tuple[int, int]], int, float],
+                      tuple[dict[str, list[str | None]], int] | None]
+
+
+def completion(rm: RosterModel, seed: int, workers: int) -> Complete:
+    """Column generation's ``complete``: CP-SAT chooses the free (employee, day) cells of a start roster, the
+    others fixed, starting from the start's value for every variable; (roster, objective), or None without
+    one."""
+
+    def complete(start: dict[str, list[str | None]], free: set[tuple[int, int]], value: int, until: float
+                 ) -> tuple[dict[str, list[str | None]], int] | None:
+        hint = full_assignment(rm, start, max(0.05, until - time.perf_counter()))
+        found = sub_solve(rm, free, start, seed, until - time.perf_counter(), workers=workers, hint=hint)
+        if found.objective is None:
+            return None
+        return with_cells(rm.instance, start, free, found.chosen), found.objective
+
+    return complete
+
+
 def _adapted_size(size: float, optimal: bool, improved: bool) -> float:
     """A neighbourhood kind's next size: larger after a sub-problem solved to optimality, smaller after one that
     timed out without improving the incumbent, unchanged after one that timed out with a better roster."""
@@ -667,18 +689,10 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               bound=floor, guide=lp)
                 return better, found
 
-            def complete(start: dict[str, list[str | None]], free: set[tuple[int, int]], value: int, until: float
-                         ) -> tuple[dict[str, list[str | None]], int] | None:
-                hint = full_assignment(rm, start, max(0.05, until - time.perf_counter()))
-                found = sub_solve(rm, free, start, opts.random_seed, until - time.perf_counter(),
-                                  workers=opts.num_workers, hint=hint)
-                if found.objective is None:
-                    return None
-                return with_cells(instance, start, free, found.chosen), found.objective
-
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
-                                   progress=print if _DEBUG else None, polish=polish, complete=complete,
+                                   progress=print if _DEBUG else None, polish=polish,
+                                   complete=completion(rm, opts.random_seed, opts.num_workers),
                                    backtrack=opts.max_time_in_seconds >= opts.backtrack_from, adaptive=True)
             if math.isfinite(cg.bound):
                 bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
