@@ -291,3 +291,33 @@ def test_pricer_without_a_programme_repairs_a_row_over_the_types_worth_most(inst
     assert found is not None
     row = _row(found[1], inst.horizon)
     assert row in rows["A"] and row[5] == 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_paths_are_distinct_rows_least_first_the_first_optimal(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(200 + seed)
+    cost = rng.uniform(-20.0, 8.0, size=(inst.horizon, 2))
+    paths = RowProgramme(inst, 0).paths(cost.copy(), count=6)
+    assert len(paths) == 6
+    found = [_row(p.cells, inst.horizon) for p in paths]
+    assert len(set(found)) == len(found)  # other end states: other rows
+    assert all(r in rows["A"] for r in found)  # each walk back is a row the checker accepts ...
+    assert [p.value for p in paths] == pytest.approx([_value(r, cost) for r in found])  # ... of its value
+    assert [p.value for p in paths] == sorted(p.value for p in paths)
+    assert paths[0].value == pytest.approx(min(_value(r, cost) for r in rows["A"]))
+
+
+def test_growing_pricer_gives_more_rows_only_when_they_keep_every_rule(inst: Instance, rows) -> None:  # type: ignore[no-untyped-def]
+    """B may work 2 L shifts; its best row keeps that, so the rule stays out of the state, but a row of another
+    end state works 3 and must not be returned."""
+    rng = random.Random(0)
+    dual = {(d, s): rng.uniform(-8.0, 20.0) + (2.0 if s == 1 else 0.0) for d in range(inst.horizon) for s in range(2)}
+    cost = np.array([[-dual[d, s] for s in range(2)] for d in range(inst.horizon)])
+    relaxed = RowProgramme(inst, 1, keep=frozenset()).paths(cost.copy(), count=8)
+    assert any(sum(s == 1 for _, s in p.cells) > 2 for p in relaxed)
+    pricer = GrowingPricer(inst, 1, {})
+    found, bound, optimal = pricer.price(dual, count=8)
+    assert optimal and pricer.keep == frozenset() and 1 < len(found) < len(relaxed)
+    assert found[0][0] == pytest.approx(min(_value(r, cost) for r in rows["B"])) == pytest.approx(bound)
+    assert all(_row(cells, inst.horizon) in rows["B"] for _, cells in found)
+    assert all(value == pytest.approx(_value(_row(cells, inst.horizon), cost)) for value, cells in found)

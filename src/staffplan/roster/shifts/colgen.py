@@ -69,6 +69,13 @@ def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
     return [((c.day, instance.shift_index(c.shift)), c) for c in instance.cover]
 
 
+# Rows a pricing call by the row programme returns: its best row and the best rows of other end states (other
+# minutes worked, counters or run at the end). LP phase alone, 2 cores, seed 0, one row -> three: Instance13 220 s
+# (47 rounds) -> 166-174 s (35-36 rounds); Instance10 11.8 -> 7.4-8.5 s; 11 3.7 -> 3.7 s; 12 18.9 -> 17.7-19.7 s;
+# Instance20 284 s (75 rounds) -> 294-328 s (66-67 rounds: each round walks back 182 days per row, in Python).
+ROWS_PER_PRICING = 3
+
+
 class Pricer:
     """One employee's rules as a CP-SAT model; ``price`` minimises a linear cost over the employee's rows.
 
@@ -141,15 +148,16 @@ class Pricer:
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
-        The row programme, when the employee has one, gives the optimum in one run (the other arguments are for
-        CP-SAT). Where it cannot, ``repair`` asks for a feasible row first (:meth:`feasible_row`), which hints
-        CP-SAT and is returned when CP-SAT finds nothing better: a row however short the time. ``first_only``
-        stops CP-SAT at its first row: on long horizons with tight minute limits a first row can take seconds,
-        and proving the best one much longer. ``workers`` are CP-SAT's threads: one when pricers run side by
+        The row programme, when the employee has one, gives the optimum in one run, with the best rows of up to
+        :data:`ROWS_PER_PRICING` end states (the other arguments are for CP-SAT). Where it cannot, ``repair``
+        asks for a feasible row first (:meth:`feasible_row`), which hints CP-SAT and is returned when CP-SAT
+        finds nothing better: a row however short the time. ``first_only`` stops CP-SAT at its first row: on
+        long horizons with tight minute limits a first row can take seconds, and proving the best one much
+        longer. ``workers`` are CP-SAT's threads: one when pricers run side by
         side, more when a single call has the machine."""
         bound = -math.inf
         if self.programme is not None:
-            rows, bound, optimal = self.programme.price(dual)
+            rows, bound, optimal = self.programme.price(dual, ROWS_PER_PRICING)
             if optimal:
                 return rows, bound, True
         repaired = self.feasible_row(dual) if repair else None

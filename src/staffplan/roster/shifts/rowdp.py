@@ -185,11 +185,18 @@ class RowProgramme:
         """Least-value row for ``cost[d, t]`` (local shift ``t`` on day ``d``) plus ``weekend`` per weekend
         worked (for a soft weekend rule); ``fixed`` maps days to the local shift that must be worked. None when
         no row exists."""
+        return next(iter(self.paths(cost, weekend, fixed)), None)
+
+    def paths(self, cost: np.ndarray, weekend: float = 0.0, fixed: Mapping[int, int] | None = None, count: int = 1
+              ) -> list[Path]:
+        """The least-value rows (as :meth:`solve`) of up to ``count`` different end states, least first: the
+        best row, then the best rows that end with other minutes worked, counters or runs. Empty when no row
+        exists."""
         fixed = fixed or {}
         h, a = self.horizon, len(self.allowed)
         k_max, ex, j_max = self.max_run, self.exempt, self.off_levels
         if a == 0:
-            return None if fixed or self.min_level > 0 else Path(0.0, ())
+            return [] if fixed or self.min_level > 0 else [Path(0.0, ())]
         cs, ls = self.size + 1, self.levels + 1
         cost = np.where(self.day_off[:, None], INF, cost)
         off_ok = np.ones(h, dtype=bool)
@@ -242,7 +249,7 @@ class RowProgramme:
             work = self._shifted(pre, cost[d] + lw, sunday)
             early, off = new_early, new_off
             history.append((work, early, off))
-        return self._best_path(history, weekend)
+        return self._best_paths(history, weekend, count)
 
     def _after(self, values: np.ndarray) -> np.ndarray:
         """``values[k, p, c, m]`` -> per shift ``t``: the least over the shifts ``p`` allowed before ``t``."""
@@ -252,7 +259,8 @@ class RowProgramme:
         return np.stack(least, axis=1)[:, self.group_of]
 
     # ------------------------------------------------------------------ backward walk
-    def _best_path(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float) -> Path | None:
+    def _best_paths(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float, count: int
+                    ) -> list[Path]:
         work, early, off = history[-1]
         lo = self.min_level
         tail = weekend if self.ends_saturday else 0.0
@@ -260,17 +268,17 @@ class RowProgramme:
             work = self._bump(work, self.weekend_stride)
             early = self._bump(early, self.weekend_stride)
         size, lv = self.size, self.levels  # the sentinel counter value and level are left out
-        ends = [_least(work[..., :size, lo:lv] + tail, "w", lo, self.weekend_stride if self.ends_saturday else 0),
-                _least(off[:, None, :size, lo:lv], "o", lo, 0)]
+        unbump = self.weekend_stride if self.ends_saturday else 0
+        ends = [*_least(work[..., :size, lo:lv] + tail, "w", lo, unbump, count),
+                *_least(off[:, None, :size, lo:lv], "o", lo, 0, count)]
         if self.exempt > 0:
-            ends.append(_least(early[: self.exempt, ..., :size, lo:lv] + tail, "e", lo,
-                               self.weekend_stride if self.ends_saturday else 0))
-        candidates = [c for c in ends if c is not None]
-        if not candidates:
-            return None
-        value, state = min(candidates, key=lambda c: c[0])
-        if not math.isfinite(value):
-            return None
+            ends += _least(early[: self.exempt, ..., :size, lo:lv] + tail, "e", lo, unbump, count)
+        ends.sort(key=lambda c: c[0])
+        return [Path(value, self._walk(history, state, weekend)) for value, state in ends[:count]]
+
+    def _walk(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], state: State, weekend: float
+              ) -> tuple[Cell, ...]:
+        """The row the forward pass took to end in ``state``."""
         cells: list[Cell] = []
         for d in range(self.horizon - 1, -1, -1):
             if state[0] != "o":
@@ -278,7 +286,7 @@ class RowProgramme:
             if d == 0:
                 break
             state = self._predecessor(history[d - 1], state, d, weekend)
-        return Path(value, tuple(reversed(cells)))
+        return tuple(reversed(cells))
 
     def _before(self, c: int, t: int, sunday: bool) -> int | None:
         """The counter before a day on which local shift ``t`` is worked (-1: a run ended on this Sunday)."""
@@ -337,13 +345,22 @@ def _least_over(values: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     return values[:, shifts].min(axis=1)
 
 
-def _least(values: np.ndarray, kind: str, lo: int, unbump: int) -> tuple[float, State] | None:
-    """The least of ``values[k, t, c, level - lo]`` as (value, state); None when there are no levels.
+def _least(values: np.ndarray, kind: str, lo: int, unbump: int, count: int = 1) -> list[tuple[float, State]]:
+    """The ``count`` least finite values of ``values[k, t, c, level - lo]`` as (value, state), least first.
     ``unbump`` is taken off the counter (an end-of-horizon count that is not part of the state)."""
-    if values.size == 0:
-        return None
-    k, t, c, level = (int(i) for i in np.unravel_index(int(np.argmin(values)), values.shape))
-    return float(values[k, t, c, level]), (kind, k, t, c - unbump, level + lo)
+    flat = values.reshape(-1)
+    if flat.size == 0:
+        return []
+    picked = {int(np.argmin(flat))}  # the first of tied least values, as a single row always was
+    if count > 1:
+        picked.update(np.argpartition(flat, count - 1)[:count].tolist() if count < flat.size else range(flat.size))
+    out = []
+    for i in sorted(picked, key=lambda i: (flat[i], i))[:count]:
+        if not math.isfinite(flat[i]):
+            break
+        k, t, c, level = (int(x) for x in np.unravel_index(i, values.shape))
+        out.append((float(flat[i]), (kind, k, t, c - unbump, level + lo)))
+    return out
 
 
 @dataclass
@@ -357,6 +374,11 @@ class CountingRules:
     @classmethod
     def of(cls, programme: RowProgramme) -> CountingRules:
         return cls(list(programme.soft_types), np.array(programme.soft_limits, dtype=float), programme.soft_weekend)
+
+    def broken(self, programme: RowProgramme, cells: Sequence[Cell], instance: Instance) -> set[int]:
+        """The rules ``cells`` break: local shift indices, and ``WEEKEND`` for the weekend rule."""
+        excess, weekend = self.excess(programme, cells, instance)
+        return {self.types[i] for i in np.flatnonzero(excess > 0)} | ({WEEKEND} if weekend > 0 else set())
 
     def excess(self, programme: RowProgramme, cells: Sequence[Cell], instance: Instance
                ) -> tuple[np.ndarray, float]:
@@ -421,20 +443,23 @@ class GrowingPricer:
             cost[d, rp.local[s]] = INF
         return cost
 
-    def price(self, dual: Mapping[Cell, float]) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
-        """([(value, cells)] of the best row, its value, True), or ([], a lower bound, False) when a broken rule
-        does not fit the budget; ``([], inf, True)`` when no row exists."""
+    def price(self, dual: Mapping[Cell, float], count: int = 1
+              ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
+        """([(value, cells)] of the best row, then up to ``count - 1`` more rows that keep every rule (the best
+        of other end states, :meth:`RowProgramme.paths`), the best value, True), or ([], a lower bound, False)
+        when a broken rule does not fit the budget; ``([], inf, True)`` when no row exists."""
         rp = self.programme
         cost = self._cost(dual)
         while True:
-            path = rp.solve(cost, 0.0, self.fixed)
-            if path is None:
+            found = rp.paths(cost, 0.0, self.fixed, count)
+            if not found:
                 return [], INF, True
+            path = found[0]
             rules = CountingRules.of(rp)
-            excess, weekend = rules.excess(rp, path.cells, self.instance)
-            broken = {rules.types[i] for i in np.flatnonzero(excess > 0)} | ({WEEKEND} if weekend > 0 else set())
+            broken = rules.broken(rp, path.cells, self.instance)
             if not broken:
-                return [(path.value, path.cells)], path.value, True
+                rows = [(p.value, p.cells) for p in found if p is path or not rules.broken(rp, p.cells, self.instance)]
+                return rows, path.value, True
             grown = self.keep | broken
             bigger = self._programme(grown)
             if broken & bigger.soft:
