@@ -73,6 +73,8 @@ def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
 # minutes worked, counters or run at the end). LP phase alone, 2 cores, seed 0, one row -> three: Instance13 220 s
 # (47 rounds) -> 166-174 s (35-36 rounds); Instance10 11.8 -> 7.4-8.5 s; 11 3.7 -> 3.7 s; 12 18.9 -> 17.7-19.7 s;
 # Instance20 284 s (75 rounds) -> 294-328 s (66-67 rounds: each round walks back 182 days per row, in Python).
+# In the LP phase only: with three rows in the dive and branch and price too, Instance5's proof took 41 s instead
+# of 37 s, and three 30 s column generations on it 84 s instead of 46 s.
 ROWS_PER_PRICING = 3
 
 
@@ -144,12 +146,12 @@ class Pricer:
 
     def price(
         self, dual: Mapping[Cell, float], seconds: float, seed: int = 0, hint: Sequence[Cell] | None = None,
-        first_only: bool = False, workers: int = 1, repair: bool = False,
+        first_only: bool = False, workers: int = 1, repair: bool = False, count: int = 1,
     ) -> tuple[list[tuple[float, tuple[Cell, ...]]], float, bool]:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
         The row programme, when the employee has one, gives the optimum in one run, with the best rows of up to
-        :data:`ROWS_PER_PRICING` end states (the other arguments are for CP-SAT). Where it cannot, ``repair``
+        ``count`` end states (the other arguments are for CP-SAT). Where it cannot, ``repair``
         asks for a feasible row first (:meth:`feasible_row`), which hints CP-SAT and is returned when CP-SAT
         finds nothing better: a row however short the time. ``first_only`` stops CP-SAT at its first row: on
         long horizons with tight minute limits a first row can take seconds, and proving the best one much
@@ -157,7 +159,7 @@ class Pricer:
         side, more when a single call has the machine."""
         bound = -math.inf
         if self.programme is not None:
-            rows, bound, optimal = self.programme.price(dual, ROWS_PER_PRICING)
+            rows, bound, optimal = self.programme.price(dual, count)
             if optimal:
                 return rows, bound, True
         repaired = self.feasible_row(dual) if repair else None
@@ -422,6 +424,7 @@ class Generator:
         self.smoothing = smoothing
         self.adaptive = adaptive
         self.pricing_seconds = pricing_seconds
+        self.rows_per_pricing = 1  # rows a pricing call by the row programme returns
         self.rounds = 0
         self.last_rows: dict[int, tuple[Cell, ...]] = {}
         self.requirement = {cell: c.requirement for cell, c in cover_cells(instance)}
@@ -437,7 +440,7 @@ class Generator:
         on each cell in the best rows found)."""
         jobs = [
             (self.pricers[e], self.pool.submit(self.pricers[e].price, dual, seconds, self.seed + self.rounds,
-                                               self.last_rows.get(e)))
+                                               self.last_rows.get(e), count=self.rows_per_pricing))
             for e in employees
         ]
         added = 0
@@ -933,6 +936,7 @@ def column_generation(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         gen = Generator(instance, master, pricers, pool, max(1, workers), seed, smoothing, pricing_seconds,
                         adaptive)
+        gen.rows_per_pricing = ROWS_PER_PRICING
         for c in best_cols:
             gen.last_rows[c.employee] = c.cells
         # with no employee priced exactly (the 364-day instances) the rounds bring neither a bound nor rows that
@@ -958,6 +962,7 @@ def column_generation(
         round_seconds = (time.perf_counter() - lp_start) / max(1, gen.rounds)
         exact = converged and all(p.exact for p in pricers)
         gen.smoothing, gen.adaptive = 0.0, False  # the tree's nodes start near their optimum: no smoothing
+        gen.rows_per_pricing = 1  # the dive's and the tree's masters are re-solved often: no rows to spare
         master.solve()  # rows added in the last round have no LP value yet
         lp_cells = cell_weights(master)
         # no dive from an LP no better than the incumbent, nor where no row was priced exactly (Instance22: 35 s
