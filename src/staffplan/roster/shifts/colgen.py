@@ -151,12 +151,12 @@ class Pricer:
         """Rows found (objective ``sum (request - dual)`` over cells, cells), a lower bound on it, optimal?
 
         The row programme, when the employee has one, gives the optimum in one run, with the best rows of up to
-        ``count`` end states (the other arguments are for CP-SAT). Where it cannot, ``repair``
-        asks for a feasible row first (:meth:`feasible_row`), which hints CP-SAT and is returned when CP-SAT
-        finds nothing better: a row however short the time. ``first_only`` stops CP-SAT at its first row: on
-        long horizons with tight minute limits a first row can take seconds, and proving the best one much
-        longer. ``workers`` are CP-SAT's threads: one when pricers run side by
-        side, more when a single call has the machine."""
+        ``count`` end states (the other arguments are for CP-SAT). Where it cannot, ``repair`` asks for a
+        feasible row first (:meth:`feasible_row`), which hints CP-SAT and is returned when CP-SAT finds nothing
+        better: a row however short the time. ``first_only`` stops CP-SAT at its first row: on long horizons
+        with tight minute limits a first row can take seconds, and proving the best one much longer.
+        ``workers`` are CP-SAT's threads: one when pricers run side by side, more when a single call has the
+        machine."""
         bound = -math.inf
         if self.programme is not None:
             rows, bound, optimal = self.programme.price(dual, count)
@@ -415,7 +415,7 @@ class Generator:
 
     def __init__(self, instance: Instance, master: Master, pricers: Sequence[Pricer], pool: ThreadPoolExecutor,
                  workers: int = 2, seed: int = 0, smoothing: float = 0.0, pricing_seconds: float = 2.0,
-                 adaptive: bool = False) -> None:
+                 adaptive: bool = False, rows_per_pricing: int = 1) -> None:
         self.master = master
         self.pricers = pricers
         self.pool = pool
@@ -424,7 +424,7 @@ class Generator:
         self.smoothing = smoothing
         self.adaptive = adaptive
         self.pricing_seconds = pricing_seconds
-        self.rows_per_pricing = 1  # rows a pricing call by the row programme returns
+        self.rows_per_pricing = rows_per_pricing  # rows a pricing call by the row programme returns
         self.rounds = 0
         self.last_rows: dict[int, tuple[Cell, ...]] = {}
         self.requirement = {cell: c.requirement for cell, c in cover_cells(instance)}
@@ -935,8 +935,7 @@ def column_generation(
     everyone = list(range(len(pricers)))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         gen = Generator(instance, master, pricers, pool, max(1, workers), seed, smoothing, pricing_seconds,
-                        adaptive)
-        gen.rows_per_pricing = ROWS_PER_PRICING
+                        adaptive, ROWS_PER_PRICING)
         for c in best_cols:
             gen.last_rows[c.employee] = c.cells
         # with no employee priced exactly (the 364-day instances) the rounds bring neither a bound nor rows that
