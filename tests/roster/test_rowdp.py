@@ -70,6 +70,24 @@ def _value(row: tuple[int | None, ...], cost: np.ndarray) -> float:
     return sum(float(cost[d, s]) for d, s in enumerate(row) if s is not None)
 
 
+def test_bands_hold_every_feasible_rows_minutes(inst: Instance, rows) -> None:  # type: ignore[no-untyped-def]
+    """The forward pass works only on each day's band of minute levels, so every row the checker accepts must
+    stay inside them day by day. A's bands by hand (levels of 120 minutes, E 4 and L 5, 12 to 30 in all, runs
+    of at most 4, 2 days off between, day 3 off): the most by day d is 5 per day worked, e.g. 15 by day 4 (days
+    0-2, then 3 and 4 off), 20 by day 5; the least is 12 less the most the days after can hold (day 6: 12 - 10)."""
+    lengths = [s.length // 120 for s in inst.shifts]
+    assert RowProgramme(inst, 0).bands == [(0, 5), (0, 10), (0, 15), (0, 15), (0, 15), (0, 20), (2, 25), (7, 30),
+                                           (12, 30)]
+    for e, emp in enumerate(inst.staff):
+        bands = RowProgramme(inst, e).bands
+        assert rows[emp.id]
+        for row in rows[emp.id]:
+            level = 0
+            for d, s in enumerate(row):
+                level += 0 if s is None else lengths[s]
+                assert bands[d][0] <= level <= bands[d][1], (emp.id, row, d)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_programme_value_equals_the_brute_force_optimum(inst: Instance, rows, seed: int) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(seed)

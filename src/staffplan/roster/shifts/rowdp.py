@@ -20,7 +20,8 @@ A weekend is worked when its Saturday or its Sunday is, which the state knows on
 Saturday says whether Saturday was worked.
 
 The programme keeps every day's value arrays and walks back from the best end state to recover the row, so it
-holds ``horizon x states x minute levels x counter values`` floats (the budget bounds it).
+holds ``horizon x states x minute levels x counter values`` floats (the budget bounds it). Each day's arrays hold
+only the minute levels a row can be at that day and still end within the window (:meth:`RowProgramme._bands`).
 """
 
 from __future__ import annotations
@@ -135,25 +136,44 @@ class RowProgramme:
     def _tables(self) -> None:
         """Gather tables for the forward pass.
 
-        The arrays carry one extra counter value and one extra minute level that are always infinite (a
-        sentinel), so that working a shift -- counters up, minutes up, states past a limit dropped -- is one
-        ``np.take`` over precomputed flat indices instead of a loop over shift types."""
-        a, size, lv = len(self.allowed), self.size, self.levels
-        cs, ls = size + 1, lv + 1
-        level = np.arange(ls)
+        The arrays carry one extra counter value that is always infinite (a sentinel), so that counting a shift
+        up -- states past a limit dropped -- is one ``np.take`` over the counter axis. Shift types of one length
+        and one counter step are worked together (``work_groups``, per Sunday or not: Sundays count weekends)."""
+        a, size = len(self.allowed), self.size
         strides = {0, self.weekend_stride, *(int(x) for x in self.type_stride)}
         self.bump_index = {stride: self._bump_source(stride) for stride in strides}
-        self.work_index: list[np.ndarray] = []
+        identity = np.arange(size + 1)
+        self.work_groups: list[list[tuple[slice | np.ndarray, int, np.ndarray | None]]] = []
         for sunday in (False, True):
-            flat = np.empty((a, cs, ls), dtype=np.int64)
+            grouped: dict[tuple[int, bytes], list[int]] = {}
+            sources: dict[tuple[int, bytes], np.ndarray] = {}
             for t in range(a):
                 src_c = self.bump_index[int(self.type_stride[t])]
                 if sunday:
                     src_c = np.where(src_c < size, self.bump_index[self.weekend_stride][src_c], size)
-                step = int(self.length[t])
-                src_m = np.where((level >= step) & (level < lv), level - step, lv)
-                flat[t] = (t * cs + src_c[:, None]) * ls + src_m[None, :]
-            self.work_index.append(flat.reshape(-1))
+                key = (int(self.length[t]), src_c.tobytes())
+                grouped.setdefault(key, []).append(t)
+                sources[key] = src_c
+            groups: list[tuple[slice | np.ndarray, int, np.ndarray | None]] = []
+            for key, ts in grouped.items():
+                chosen: slice | np.ndarray = (slice(ts[0], ts[-1] + 1) if ts == list(range(ts[0], ts[-1] + 1))
+                                              else np.array(ts, dtype=np.int64))
+                bump = None if np.array_equal(sources[key], identity) else sources[key]
+                groups.append((chosen, key[0], bump))
+            self.work_groups.append(groups)
+        self.bands = self._bands()
+
+    def _bands(self) -> list[tuple[int, int]]:
+        """Per day, the least and the most minute levels a row can have worked by the end of that day and still
+        end within the minutes window: at most what the days so far can hold, at least the minimum less what the
+        days left can hold. Both count the longest shift on every day that is not a day off, with the maximum run
+        and the minimum days off kept (:func:`_most`), so every level of a row that ends in the window is inside
+        its day's band; the forward pass works on the bands alone (on Instance20 a sixth of the levels)."""
+        h = self.horizon
+        gain = [0 if off else int(self.length.max()) for off in self.day_off]
+        ahead = _most(gain, self.max_run, self.off_levels)
+        behind = _most(gain[::-1], self.max_run, self.off_levels)
+        return [(max(0, self.min_level - behind[h - 1 - d]), min(self.levels - 1, ahead[d + 1])) for d in range(h)]
 
     def _bump_source(self, stride: int) -> np.ndarray:
         """Per counter value (sentinel included): the value one count of ``stride`` below it, or the sentinel
@@ -173,12 +193,21 @@ class RowProgramme:
             return x
         return np.take(x, self.bump_index[stride], axis=-2)
 
-    def _shifted(self, pre: np.ndarray, cost: np.ndarray, sunday: bool) -> np.ndarray:
-        """``pre[k, t, c, m]`` working shift ``t``: to level ``m + length[t]``, its counters up, plus ``cost[t]``
-        (levels past the maximum drop)."""
-        k = pre.shape[0]
-        moved = np.take(pre.reshape(k, -1), self.work_index[sunday], axis=1).reshape(pre.shape)
-        return moved + cost[None, :, None, None]
+    def _shifted(self, pre: np.ndarray, cost: np.ndarray, sunday: bool, src: tuple[int, int],
+                 dst: tuple[int, int]) -> np.ndarray:
+        """``pre[k, t, c, m]`` (levels of band ``src``) working shift ``t``: to level ``m + length[t]`` (of band
+        ``dst``; levels outside it drop), its counters up, plus ``cost[t]``."""
+        lo, hi = dst
+        out = np.full((*pre.shape[:-1], hi - lo + 1), INF)
+        for ts, step, bump in self.work_groups[sunday]:
+            first, last = max(lo, src[0] + step), min(hi, src[1] + step)
+            if first > last:
+                continue
+            block = pre[:, ts, :, first - step - src[0]:last - step - src[0] + 1]
+            if bump is not None:
+                block = np.take(block, bump, axis=2)
+            out[:, ts, :, first - lo:last - lo + 1] = block + cost[ts][None, :, None, None]
+        return out
 
     def solve(self, cost: np.ndarray, weekend: float = 0.0, fixed: Mapping[int, int] | None = None
               ) -> Path | None:
@@ -197,7 +226,10 @@ class RowProgramme:
         k_max, ex, j_max = self.max_run, self.exempt, self.off_levels
         if a == 0:
             return [] if fixed or self.min_level > 0 else [Path(0.0, ())]
-        cs, ls = self.size + 1, self.levels + 1
+        bands = self.bands
+        if any(lo > hi for lo, hi in bands):
+            return []  # the days cannot hold the minimum minutes
+        cs = self.size + 1
         cost = np.where(self.day_off[:, None], INF, cost)
         off_ok = np.ones(h, dtype=bool)
         for d, t in fixed.items():
@@ -205,21 +237,22 @@ class RowProgramme:
             row[t] = cost[d, t]
             cost[d] = row
             off_ok[d] = False
-        work = np.full((k_max, a, cs, ls), INF)
-        early = np.full((max(ex, 1), a, cs, ls), INF)
-        off = np.full((j_max, cs, ls), INF)
-        if off_ok[0]:
+        width = bands[0][1] - bands[0][0] + 1
+        work = np.full((k_max, a, cs, width), INF)
+        early = np.full((max(ex, 1), a, cs, width), INF)
+        off = np.full((j_max, cs, width), INF)
+        if off_ok[0] and bands[0][0] == 0:
             off[j_max - 1, 0, 0] = 0.0
-        start = np.full((1, a, cs, ls), INF)
+        start = np.full((1, a, cs, 1), INF)
         start[0, :, 0, 0] = 0.0
-        first = self._shifted(start, cost[0], False)[0]
+        first = self._shifted(start, cost[0], False, (0, 0), bands[0])[0]
         if ex > 0:
             early[0] = first
         else:
             work[0] = first
         history = [(work, early, off)]
-        no_run = np.full((1, a, cs, ls), INF)
         for d in range(1, h):
+            src, dst = bands[d - 1], bands[d]
             sunday = bool(self.sunday[d])
             lw = weekend if sunday else 0.0
             ended = work[self.min_run - 1:].min(axis=(0, 1))
@@ -227,7 +260,7 @@ class RowProgramme:
                 ended = np.minimum(ended, early[:ex].min(axis=(0, 1)))
             if sunday:
                 ended = self._bump(ended, self.weekend_stride)
-            new_off = np.full((j_max, cs, ls), INF)
+            new_off = np.full((j_max, cs, src[1] - src[0] + 1), INF)
             if off_ok[d]:
                 if j_max == 1:
                     new_off[0] = np.minimum(ended + lw, off[0])
@@ -242,12 +275,13 @@ class RowProgramme:
             new_early = early
             if ex > 0:
                 ge = self._after(early)
+                no_run = np.full((1, *ge.shape[1:]), INF)
                 grown = np.concatenate([no_run, ge[: ex - 1]]) if ex > 1 else no_run
-                new_early = self._shifted(grown, cost[d] + lw, sunday)
+                new_early = self._shifted(grown, cost[d] + lw, sunday, src, dst)
                 if ex < k_max:
                     pre[ex] = np.minimum(pre[ex], ge[ex - 1])
-            work = self._shifted(pre, cost[d] + lw, sunday)
-            early, off = new_early, new_off
+            work = self._shifted(pre, cost[d] + lw, sunday, src, dst)
+            early, off = new_early, _moved(new_off, src, dst)
             history.append((work, early, off))
         return self._best_paths(history, weekend, count)
 
@@ -262,17 +296,17 @@ class RowProgramme:
     def _best_paths(self, history: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weekend: float, count: int
                     ) -> list[Path]:
         work, early, off = history[-1]
-        lo = self.min_level
         tail = weekend if self.ends_saturday else 0.0
         if self.ends_saturday and self.weekend_stride:  # a last Saturday worked counts one more weekend
             work = self._bump(work, self.weekend_stride)
             early = self._bump(early, self.weekend_stride)
-        size, lv = self.size, self.levels  # the sentinel counter value and level are left out
+        size = self.size  # the sentinel counter value is left out
+        lo = self.bands[-1][0]  # the minimum level: the last band holds the levels a row may end at
         unbump = self.weekend_stride if self.ends_saturday else 0
-        ends = [*_least(work[..., :size, lo:lv] + tail, "w", lo, unbump, count),
-                *_least(off[:, None, :size, lo:lv], "o", lo, 0, count)]
+        ends = [*_least(work[..., :size, :] + tail, "w", lo, unbump, count),
+                *_least(off[:, None, :size, :], "o", lo, 0, count)]
         if self.exempt > 0:
-            ends += _least(early[: self.exempt, ..., :size, lo:lv] + tail, "e", lo, unbump, count)
+            ends += _least(early[: self.exempt, ..., :size, :] + tail, "e", lo, unbump, count)
         ends.sort(key=lambda c: c[0])
         return [Path(value, self._walk(history, state, weekend)) for value, state in ends[:count]]
 
@@ -305,37 +339,76 @@ class RowProgramme:
         sunday = bool(self.sunday[d])
         lw = weekend if sunday else 0.0
         j_max, ex = self.off_levels, self.exempt
+        lo, hi = self.bands[d - 1]  # the arrays of day d - 1 hold these levels; a row's levels are inside them
         options: list[tuple[float, State]] = []
         if kind == "o":
             cc = self._before(c, -1, sunday) if k == 0 else c
-            if k == 0 and cc is not None:
+            j = m - lo
+            if lo <= m <= hi and k == 0 and cc is not None:
                 for kk in range(self.min_run - 1, self.max_run):
-                    tt = int(np.argmin(work[kk, :, cc, m]))
-                    options.append((work[kk, tt, cc, m] + lw, ("w", kk, tt, cc, m)))
+                    tt = int(np.argmin(work[kk, :, cc, j]))
+                    options.append((work[kk, tt, cc, j] + lw, ("w", kk, tt, cc, m)))
                 for kk in range(ex):
-                    tt = int(np.argmin(early[kk, :, cc, m]))
-                    options.append((early[kk, tt, cc, m] + lw, ("e", kk, tt, cc, m)))
-            if k >= 1:
-                options.append((off[k - 1, c, m], ("o", k - 1, 0, c, m)))
-            if k == j_max - 1:
-                options.append((off[k, c, m], ("o", k, 0, c, m)))
+                    tt = int(np.argmin(early[kk, :, cc, j]))
+                    options.append((early[kk, tt, cc, j] + lw, ("e", kk, tt, cc, m)))
+            if lo <= m <= hi and k >= 1:
+                options.append((off[k - 1, c, j], ("o", k - 1, 0, c, m)))
+            if lo <= m <= hi and k == j_max - 1:
+                options.append((off[k, c, j], ("o", k, 0, c, m)))
         else:
             m0 = m - int(self.length[t])
+            j0 = m0 - lo
             cc = self._before(c, t, sunday)
-            assert cc is not None  # the forward pass only reaches counters it could count up to
+            assert cc is not None and lo <= m0 <= hi  # the forward pass only reaches what it could count up to
             preds = self.preds[t]
             if kind == "w" and k == 0:
-                options.append((off[j_max - 1, cc, m0], ("o", j_max - 1, 0, cc, m0)))
+                options.append((off[j_max - 1, cc, j0], ("o", j_max - 1, 0, cc, m0)))
             elif kind == "w":
-                tt = int(preds[np.argmin(work[k - 1, preds, cc, m0])])
-                options.append((work[k - 1, tt, cc, m0], ("w", k - 1, tt, cc, m0)))
+                tt = int(preds[np.argmin(work[k - 1, preds, cc, j0])])
+                options.append((work[k - 1, tt, cc, j0], ("w", k - 1, tt, cc, m0)))
                 if k == ex:
-                    tt = int(preds[np.argmin(early[k - 1, preds, cc, m0])])
-                    options.append((early[k - 1, tt, cc, m0], ("e", k - 1, tt, cc, m0)))
+                    tt = int(preds[np.argmin(early[k - 1, preds, cc, j0])])
+                    options.append((early[k - 1, tt, cc, j0], ("e", k - 1, tt, cc, m0)))
             else:
-                tt = int(preds[np.argmin(early[k - 1, preds, cc, m0])])
-                options.append((early[k - 1, tt, cc, m0], ("e", k - 1, tt, cc, m0)))
+                tt = int(preds[np.argmin(early[k - 1, preds, cc, j0])])
+                options.append((early[k - 1, tt, cc, j0], ("e", k - 1, tt, cc, m0)))
         return min(options, key=lambda o: o[0])[1]
+
+
+def _moved(values: np.ndarray, src: tuple[int, int], dst: tuple[int, int]) -> np.ndarray:
+    """``values[..., m]`` over the levels of band ``src`` re-cut to band ``dst`` (levels outside ``src``
+    infinite)."""
+    lo, hi = dst
+    if (lo, hi) == src:
+        return values
+    out = np.full((*values.shape[:-1], hi - lo + 1), INF)
+    first, last = max(lo, src[0]), min(hi, src[1])
+    if first <= last:
+        out[..., first - lo:last - lo + 1] = values[..., first - src[0]:last - src[0] + 1]
+    return out
+
+
+def _most(gain: Sequence[int], max_run: int, min_off: int) -> list[int]:
+    """``most[i]``: the most of ``gain`` a row can collect over the first ``i`` days, working runs of at most
+    ``max_run`` days apart by at least ``min_off`` days off, from any state (an upper bound for any start)."""
+    none = -1
+    run = [none] * (max_run + 1)  # run[k]: the most with a run of k days ending today
+    rest = [none] * (min_off + 1)  # rest[j]: the most with j days off ending today (min_off: enough to work)
+    rest[min_off] = 0
+    most = [0]
+    for g in gain:
+        new_rest = [none] * (min_off + 1)
+        new_rest[1] = max(run[1:])
+        for j in range(1, min_off + 1):
+            new_rest[min(j + 1, min_off)] = max(new_rest[min(j + 1, min_off)], rest[j])
+        new_run = [none] * (max_run + 1)
+        if g > 0:
+            new_run[1] = rest[min_off] + g if rest[min_off] > none else none
+            for k in range(1, max_run):
+                new_run[k + 1] = run[k] + g if run[k] > none else none
+        run, rest = new_run, new_rest
+        most.append(max(max(run), max(rest)))
+    return most
 
 
 def _least_over(values: np.ndarray, shifts: np.ndarray) -> np.ndarray:
