@@ -9,7 +9,8 @@ in two kinds:
   run length, whether it began on day 0) and the minutes worked so far in units of the shifts' common divisor.
   Every path through the states is a row that keeps these rules, and every such row is a path.
 * **counting rules** -- the maximum shifts per type and the maximum weekends -- are digits of a mixed-radix
-  counter in the state while ``horizon x states`` stays within a budget (on Instances 1-12 all of them fit).
+  counter in the state while the programme's values (run states x the levels of every day's band x counter
+  values) stay within a budget (on Instances 1-12 all of them fit).
   Column generation prices with :class:`GrowingPricer`, which adds counting rules to the state only as best
   rows break them, and leaves a call to CP-SAT when a broken rule does not fit; for such calls it can also
   repair the relaxation's row into a feasible one (:meth:`GrowingPricer.feasible_row`). (Pricing such rules
@@ -20,8 +21,8 @@ A weekend is worked when its Saturday or its Sunday is, which the state knows on
 Saturday says whether Saturday was worked.
 
 The programme keeps every day's value arrays and walks back from the best end state to recover the row, so it
-holds ``horizon x states x minute levels x counter values`` floats (the budget bounds it). Each day's arrays hold
-only the minute levels a row can be at that day and still end within the window (:meth:`RowProgramme._bands`).
+holds every day's values (the budget bounds them). Each day's arrays hold only the minute levels a row can be at
+that day and still end within the window (:meth:`RowProgramme._bands`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class RowProgramme:
     dynamic programme.
 
     Counting rules kept exactly are digits of a mixed-radix counter in the state (the weekend rule first, then
-    the per-type limits from the smallest), as long as ``horizon x states`` stays within ``budget``; the others
+    the per-type limits from the smallest), as long as its values (:attr:`states`) stay within ``budget``; the others
     are ``soft_types`` / ``soft_weekend``: :meth:`solve` ignores them, and the caller checks the row it returns
     (:class:`CountingRules`).
     """
@@ -101,7 +102,10 @@ class RowProgramme:
         workable = int((~self.day_off).sum())
         binding = sorted((max_shifts[sid], t) for t, sid in enumerate(ids) if max_shifts[sid] < workable)
         rules: list[tuple[int, int]] = ([(max_weekends, WEEKEND)] if max_weekends < weekends else []) + binding
-        per_day = ((self.max_run + max(self.exempt, 1)) * len(self.allowed) + self.off_levels) * self.levels
+        self.bands = self._bands()
+        # values per counter value: run states times the minute levels of every day's band
+        per_counter = ((self.max_run + max(self.exempt, 1)) * len(self.allowed) + self.off_levels) * sum(
+            max(0, hi - lo + 1) for lo, hi in self.bands)
         size = 1
         self.type_stride = np.zeros(len(self.allowed), dtype=np.int64)
         self.weekend_stride = 0
@@ -111,7 +115,7 @@ class RowProgramme:
         self.soft_weekend: int | None = None
         for limit, t in rules:
             wanted = keep is None or t in keep
-            if wanted and self.horizon * per_day * size * (limit + 1) <= budget:
+            if wanted and per_counter * size * (limit + 1) <= budget:
                 strides.append((size, limit))
                 if t == WEEKEND:
                     self.weekend_stride = size
@@ -124,7 +128,7 @@ class RowProgramme:
                 self.soft_types.append(t)
                 self.soft_limits.append(limit)
         self.size = size
-        self.states = self.horizon * per_day * size
+        self.states = per_counter * size
         # the rules left soft, as GrowingPricer names them (local shift indices, WEEKEND)
         self.soft = frozenset(self.soft_types) | ({WEEKEND} if self.soft_weekend is not None else frozenset())
         index = np.arange(size)
@@ -161,7 +165,6 @@ class RowProgramme:
                 bump = None if np.array_equal(sources[key], identity) else sources[key]
                 groups.append((chosen, key[0], bump))
             self.work_groups.append(groups)
-        self.bands = self._bands()
 
     def _bands(self) -> list[tuple[int, int]]:
         """Per day, the least and the most minute levels a row can have worked by the end of that day and still
@@ -477,7 +480,7 @@ class GrowingPricer:
     This is decremental state-space relaxation (Righini and Salani, 2008): the programme without a counting rule
     is a relaxation, so its best row, when it keeps every rule, is the optimum. When it breaks some, those rules
     join the state (for this and every later call, rules that bound once tend to bind again) and the programme is
-    solved again. Rules enter only while ``horizon x states`` stays within ``budget``; past it the call returns
+    solved again. Rules enter only while the values (``states``) stay within ``budget``; past it the call returns
     the relaxation's value as a lower bound, no row, and not optimal (the caller prices another way).
 
     Measured on Instance13 (28 days, 120 employees, five per-type limits beyond the budget of a full counter):
