@@ -84,8 +84,9 @@ class Pricer:
     With ``programme`` (the default) the row programme of :mod:`~staffplan.roster.shifts.rowdp` prices instead
     of CP-SAT, its counting rules entering the state as rows break them (:class:`GrowingPricer`). It solves the
     LPs of Instances 1-12 with 2.5-5x less CPU time than CP-SAT. Where a broken rule does not fit the
-    programme's budget, that call falls back to CP-SAT; where the programme alone is over the budget (Instances
-    23 and 24: 937 minute levels, one per two hours of a year's work) CP-SAT prices throughout. Lagrange multipliers
+    programme's budget, that call falls back to CP-SAT; where the programme alone is over the budget (35 of
+    Instance24's 150 employees: 937 minute levels, one per two hours of a year's work, of which their bands hold
+    too many) CP-SAT prices throughout. Lagrange multipliers
     for the rules that do not fit were measured worse than CP-SAT (Instance20 first roster 89,225 against 16,978).
     """
 
