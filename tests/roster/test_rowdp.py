@@ -12,7 +12,7 @@ import pytest
 from staffplan.roster.shifts.colgen import Pricer
 from staffplan.roster.shifts.instance import Instance, parse_instance
 from staffplan.roster.shifts.penalty import check_roster
-from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, RowProgramme, narrowed_pricer
+from staffplan.roster.shifts.rowdp import WEEKEND, GrowingPricer, Path, RowProgramme, narrowed_pricer
 
 # 9 days (one weekend, days 5-6); E may not follow L; E 480 and L 600 minutes, so minute levels are 120 apart.
 # A: runs of 2-4 shifts, 2+ days off, 1,440-3,600 minutes, day 3 off; limits loose (L=9, 1 weekend of 1).
@@ -86,6 +86,14 @@ def test_bands_hold_every_feasible_rows_minutes(inst: Instance, rows) -> None:  
             for d, s in enumerate(row):
                 level += 0 if s is None else lengths[s]
                 assert bands[d][0] <= level <= bands[d][1], (emp.id, row, d)
+
+
+def test_an_employee_who_may_work_no_shift_has_the_empty_row_only() -> None:
+    """No shift type allowed: the only row is all days off (the bands need the longest shift, and there is none)."""
+    text = TEXT.replace("A,E=9|L=9,3600,1440,4,2,2,1", "A,E=0|L=0,0,0,4,2,2,1")
+    inst = parse_instance(text, name="Idle")
+    assert RowProgramme(inst, 0).paths(np.zeros((9, 0)), count=3) == [Path(0.0, ())]
+    assert RowProgramme(inst, 1).bands[-1][0] == 12  # B keeps its 1,440 minutes: its last band starts there
 
 
 @pytest.mark.parametrize("seed", range(6))

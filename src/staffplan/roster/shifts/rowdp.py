@@ -173,7 +173,8 @@ class RowProgramme:
         and the minimum days off kept (:func:`_most`), so every level of a row that ends in the window is inside
         its day's band; the forward pass works on the bands alone (on Instance20 a sixth of the levels)."""
         h = self.horizon
-        gain = [0 if off else int(self.length.max()) for off in self.day_off]
+        longest = int(self.length.max()) if len(self.length) else 0  # an employee may work no shift at all
+        gain = [0 if off else longest for off in self.day_off]
         ahead = _most(gain, self.max_run, self.off_levels)
         behind = _most(gain[::-1], self.max_run, self.off_levels)
         return [(max(0, self.min_level - behind[h - 1 - d]), min(self.levels - 1, ahead[d + 1])) for d in range(h)]
@@ -346,17 +347,17 @@ class RowProgramme:
         options: list[tuple[float, State]] = []
         if kind == "o":
             cc = self._before(c, -1, sunday) if k == 0 else c
-            j = m - lo
-            if lo <= m <= hi and k == 0 and cc is not None:
+            j, inside = m - lo, lo <= m <= hi
+            if inside and k == 0 and cc is not None:
                 for kk in range(self.min_run - 1, self.max_run):
                     tt = int(np.argmin(work[kk, :, cc, j]))
                     options.append((work[kk, tt, cc, j] + lw, ("w", kk, tt, cc, m)))
                 for kk in range(ex):
                     tt = int(np.argmin(early[kk, :, cc, j]))
                     options.append((early[kk, tt, cc, j] + lw, ("e", kk, tt, cc, m)))
-            if lo <= m <= hi and k >= 1:
+            if inside and k >= 1:
                 options.append((off[k - 1, c, j], ("o", k - 1, 0, c, m)))
-            if lo <= m <= hi and k == j_max - 1:
+            if inside and k == j_max - 1:
                 options.append((off[k, c, j], ("o", k, 0, c, m)))
         else:
             m0 = m - int(self.length[t])
