@@ -105,7 +105,7 @@ class RowProgramme:
         self.bands = self._bands()
         # values per counter value: run states times the minute levels of every day's band
         per_counter = ((self.max_run + max(self.exempt, 1)) * len(self.allowed) + self.off_levels) * sum(
-            max(0, hi - lo + 1) for lo, hi in self.bands)
+            hi - lo + 1 for lo, hi in self.bands)
         size = 1
         self.type_stride = np.zeros(len(self.allowed), dtype=np.int64)
         self.weekend_stride = 0
@@ -171,13 +171,15 @@ class RowProgramme:
         end within the minutes window: at most what the days so far can hold, at least the minimum less what the
         days left can hold. Both count the longest shift on every day that is not a day off, with the maximum run
         and the minimum days off kept (:func:`_most`), so every level of a row that ends in the window is inside
-        its day's band; the forward pass works on the bands alone (on Instance20 a sixth of the levels)."""
+        its day's band; the forward pass works on the bands alone (on Instance20 a sixth of the levels). Empty
+        when some day's band is: the days cannot hold the minimum minutes, and no row exists."""
         h = self.horizon
         longest = int(self.length.max()) if len(self.length) else 0  # an employee may work no shift at all
         gain = [0 if off else longest for off in self.day_off]
         ahead = _most(gain, self.max_run, self.off_levels)
         behind = _most(gain[::-1], self.max_run, self.off_levels)
-        return [(max(0, self.min_level - behind[h - 1 - d]), min(self.levels - 1, ahead[d + 1])) for d in range(h)]
+        bands = [(max(0, self.min_level - behind[h - 1 - d]), min(self.levels - 1, ahead[d + 1])) for d in range(h)]
+        return bands if all(lo <= hi for lo, hi in bands) else []
 
     def _bump_source(self, stride: int) -> np.ndarray:
         """Per counter value (sentinel included): the value one count of ``stride`` below it, or the sentinel
@@ -231,7 +233,7 @@ class RowProgramme:
         if a == 0:
             return [] if fixed or self.min_level > 0 else [Path(0.0, ())]
         bands = self.bands
-        if any(lo > hi for lo, hi in bands):
+        if not bands:
             return []  # the days cannot hold the minimum minutes
         cs = self.size + 1
         cost = np.where(self.day_off[:, None], INF, cost)
