@@ -530,9 +530,12 @@ LP_EXTENSION = 0.5
 DIVE_ROUNDS = 30
 # The same for a dive that takes steps back (long runs). At 10 minutes, Instance13 (LP solved with ~157 s left, 4.9 s
 # a round) dived to 1,784 and Instance20 (154 s left, 3.3 s a round) to 5,089, where the LP-enforced search gave
-# 1,457 and 4,772; Instances 15 (1.2 s a round, ~340 s left) and 19 (3.0 s, ~197 s) still dive. At 60 s the 30
-# rounds stay: Instances 10 and 12 would lose their dives (0.5-0.7 s a round, 22-28 s left), which prove them.
-BACKTRACK_DIVE_ROUNDS = 50
+# 1,457 and 4,772. Faster pricing later solved their LPs with time for 94 and 96 rounds: they dived again, to 1,473
+# and 4,823 / 4,904 (seeds 0 / 1), where the LP-enforced search gave 1,558 and 4,773 / 4,783 (13 spreads by more
+# than that run to run on either path). Instances 15 (1.0 s a round, time for 350) and 19 (1.4 s,
+# 219) dive and are within 1 % of their best known. At 60 s the 30 rounds stay: Instances 10 and 12
+# would lose their dives (0.5-0.7 s a round, 22-28 s left), which prove them.
+BACKTRACK_DIVE_ROUNDS = 150
 
 
 def lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
