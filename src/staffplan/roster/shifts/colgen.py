@@ -528,14 +528,15 @@ LP_EXTENSION = 0.5
 # LP, solved after 328 s of 399 (10 minutes), left a dive of 70 s that locked 17 of 50 rows, and the LNS from its
 # roster (17,846) ended at 6,482; solved after 301 s with no dive, the polish and LNS from the first roster: 5,964.
 DIVE_ROUNDS = 30
-# The same for a dive that takes steps back (long runs). At 10 minutes, Instance13 (LP solved with ~157 s left, 4.9 s
-# a round) dived to 1,784 and Instance20 (154 s left, 3.3 s a round) to 5,089, where the LP-enforced search gave
-# 1,457 and 4,772. Faster pricing later solved their LPs with time for 94 and 96 rounds: they dived again, to 1,473
-# and 4,823 / 4,904 (seeds 0 / 1), where the LP-enforced search gave 1,558 and 4,773 / 4,783 (13 spreads by more
-# than that run to run on either path). Instances 15 (1.0 s a round, time for 350) and 19 (1.4 s,
-# 219) dive and are within 1 % of their best known. At 60 s the 30 rounds stay: Instances 10 and 12
-# would lose their dives (0.5-0.7 s a round, 22-28 s left), which prove them.
-BACKTRACK_DIVE_ROUNDS = 150
+# The same for a dive that takes steps back (long runs), per four weeks of the horizon: its steps lock rows of the
+# whole horizon and price them again. At 10 minutes, Instance13 (LP solved with ~157 s left, 4.9 s a round) dived to
+# 1,784 and Instance20 (154 s left, 3.3 s a round) to 5,089, where the LP-enforced search gave 1,457 and 4,772.
+# Faster pricing later solved their LPs with time for 94 and 96 rounds. 20 (182 days: 325 rounds needed) dived
+# to 4,823 / 4,904 at seeds 0 / 1 where the LP-enforced search gives 4,773 / 4,783; 13 (28 days) dives to 1,473 /
+# 1,668 / 1,659 at seeds 0-2 where it gives 1,558 / 1,767 / 1,750. Instances 15 (42 days: 75 needed, time for
+# 350-550) and 19 (84 days: 150 needed, time for ~204) dive and are within 1 % of their best known. At 60 s the 30
+# rounds stay: Instances 10 and 12 would lose their dives (0.5-0.7 s a round, 22-28 s left), which prove them.
+BACKTRACK_DIVE_ROUNDS = 50
 
 
 def lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
@@ -974,11 +975,11 @@ def column_generation(
         # no dive from an LP no better than the incumbent, nor where no row was priced exactly (Instance22: 35 s
         # of 180 for 88,875 -> 88,875), nor from an LP still far from its bound: Instance20's, after 240 s of
         # rounds at 10 minutes (LP 5,068, bound 3,524), held a 160 s dive that locked 2 of 50 rows; nor with time
-        # for fewer than DIVE_ROUNDS (BACKTRACK_DIVE_ROUNDS) of the LP phase's rounds (then, with ``complete``, the
-        # LP-enforced search)
+        # for fewer than DIVE_ROUNDS (BACKTRACK_DIVE_ROUNDS per four weeks) of the LP phase's rounds (then, with
+        # ``complete``, the LP-enforced search)
         guiding = best_obj > integer_bound(bound) and lp_value is not None and lp_value < best_obj - 1e-6 \
             and any(p.exact for p in pricers) and lp_is_informative(converged, lp_value, bound)
-        dive_rounds = BACKTRACK_DIVE_ROUNDS if backtrack else DIVE_ROUNDS
+        dive_rounds = BACKTRACK_DIVE_ROUNDS * max(1.0, instance.horizon / 28) if backtrack else DIVE_ROUNDS
         if guiding and deadline - time.perf_counter() > dive_rounds * round_seconds:
             # the dive ends once its LP is integral; with exact pricing, the polish and the tree get what it leaves
             share = dive_share if exact else 1.0
