@@ -210,6 +210,16 @@ def test_no_dive_without_time_for_its_rounds(monkeypatch: pytest.MonkeyPatch) ->
         assert bool(calls) == dived
 
 
+def test_a_dive_that_takes_steps_back_needs_its_rounds_per_four_weeks_of_horizon() -> None:
+    """Instance20 (182 days) needs 325 rounds, Instance13 (28 days) and shorter horizons 50; without take-backs 30."""
+    from staffplan.roster.shifts.colgen import dive_rounds
+
+    assert dive_rounds(182, True) == 325
+    assert dive_rounds(28, True) == dive_rounds(14, True) == 50
+    assert dive_rounds(84, True) == 150
+    assert dive_rounds(182, False) == dive_rounds(28, False) == 30
+
+
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
     """The LP cannot fall below the least objective of any roster: at that floor a dive step locks without
     pricing (here every LP is at an infinite floor), and the dive still gives each employee a feasible row."""

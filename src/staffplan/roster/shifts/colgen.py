@@ -539,6 +539,12 @@ DIVE_ROUNDS = 30
 BACKTRACK_DIVE_ROUNDS = 50
 
 
+def dive_rounds(horizon: int, backtrack: bool) -> float:
+    """The LP phase's rounds a dive needs time for: :data:`DIVE_ROUNDS`, or with take-backs
+    :data:`BACKTRACK_DIVE_ROUNDS` per four weeks of ``horizon`` (at least that many)."""
+    return BACKTRACK_DIVE_ROUNDS * max(1.0, horizon / 28) if backtrack else DIVE_ROUNDS
+
+
 def lp_is_informative(converged: bool, lp_value: float | None, bound: float) -> bool:
     """Whether column generation's LP solution is worth diving from and guiding the LNS by: solved, or within
     :data:`INFORMATIVE` of its Lagrangian bound (where the LP stops with no bound or far from it, its solution is
@@ -979,8 +985,7 @@ def column_generation(
         # ``complete``, the LP-enforced search)
         guiding = best_obj > integer_bound(bound) and lp_value is not None and lp_value < best_obj - 1e-6 \
             and any(p.exact for p in pricers) and lp_is_informative(converged, lp_value, bound)
-        dive_rounds = BACKTRACK_DIVE_ROUNDS * max(1.0, instance.horizon / 28) if backtrack else DIVE_ROUNDS
-        if guiding and deadline - time.perf_counter() > dive_rounds * round_seconds:
+        if guiding and deadline - time.perf_counter() > dive_rounds(instance.horizon, backtrack) * round_seconds:
             # the dive ends once its LP is integral; with exact pricing, the polish and the tree get what it leaves
             share = dive_share if exact else 1.0
             dived = dive(gen, time.perf_counter() + share * (deadline - time.perf_counter()), note=note,
