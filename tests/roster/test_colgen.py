@@ -220,6 +220,64 @@ def test_a_dive_that_takes_steps_back_needs_its_rounds_per_four_weeks_of_horizon
     assert dive_rounds(182, False) == dive_rounds(28, False) == 30
 
 
+def test_an_lp_phase_is_judged_once_by_the_rounds_its_pace_leaves() -> None:
+    """Instance21 at round 10 of a 10-minute run (last round 6.5 s, 245 s left: ~48 rounds in all) stops;
+    Instance20 (1.6 s, 316 s: ~207) goes on; the judgement is made at round 10 only."""
+    from staffplan.roster.shifts.colgen import LP_ROUNDS_NEEDED, PACE_ROUNDS, lp_out_of_reach
+
+    assert PACE_ROUNDS == 10 and LP_ROUNDS_NEEDED == 60
+    assert lp_out_of_reach(10, 6.5, 245.0)
+    assert not lp_out_of_reach(10, 1.6, 316.0)
+    assert not lp_out_of_reach(9, 6.5, 245.0) and not lp_out_of_reach(11, 6.5, 245.0)
+    assert not lp_out_of_reach(10, 1.0, 50.0)  # exactly the rounds needed
+
+
+@needs_data
+def test_a_long_runs_lp_phase_too_slow_to_be_solved_ends_at_its_judgement(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the pace judged (long runs) and more rounds needed than any time holds, Instance1's LP phase ends at
+    the judging round, unsolved, and the roster is the first one, checked; unjudged, the same LP is solved."""
+    from staffplan.roster.shifts import colgen
+
+    inst = load_instance(DATA / "Instance1.txt")
+    monkeypatch.setattr(colgen, "PACE_ROUNDS", 2)
+    monkeypatch.setattr(colgen, "LP_ROUNDS_NEEDED", 10**9)
+    cut = column_generation(inst, time.perf_counter() + 10, judge_pace=True)
+    assert cut.lp_cut and cut.iterations == 2 and not cut.converged
+    assert any("lp phase ends" in line for line in cut.log)
+    assert check_roster(inst, cut.roster).penalty == cut.objective
+    kept = column_generation(inst, time.perf_counter() + 10)
+    assert not kept.lp_cut and kept.converged and kept.iterations > 2
+    monkeypatch.setattr(colgen, "LP_ROUNDS_NEEDED", 0)
+    assert not column_generation(inst, time.perf_counter() + 10, judge_pace=True).lp_cut
+
+
+@needs_data
+def test_after_an_lp_phase_cut_for_its_pace_the_lns_runs_to_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No bound for a final full run to prove: the LNS gets all the time left (with the LP phase kept, the
+    ``lns_share`` of it, and the full run the rest)."""
+    from staffplan.roster.shifts import colgen, model
+
+    inst = load_instance(DATA / "Instance8.txt")
+    monkeypatch.setattr(colgen, "PACE_ROUNDS", 1)
+    ends: list[float] = []
+    lns = model.large_neighbourhood_search
+
+    def spy(*args, ends: list[float] = ends, **kwargs):  # type: ignore[no-untyped-def]
+        ends.append(args[3])
+        return lns(*args, **kwargs)
+
+    monkeypatch.setattr(model, "large_neighbourhood_search", spy)
+    for needed, to_the_end in ((10**9, True), (0, False)):
+        monkeypatch.setattr(colgen, "LP_ROUNDS_NEEDED", needed)
+        ends.clear()
+        start = time.perf_counter()
+        res = solve(inst, SolveOptions(max_time_in_seconds=4.0, backtrack_from=1.0))
+        assert res.objective is not None and check_roster(inst, res.roster).penalty == res.objective
+        assert res.bound is not None and 0.0 <= res.bound <= res.objective  # a cut LP's bound is below 0
+        assert len(ends) == 1
+        assert (ends[0] >= start + 4.0) == to_the_end
+
+
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:
     """The LP cannot fall below the least objective of any roster: at that floor a dive step locks without
     pricing (here every LP is at an infinite floor), and the dive still gives each employee a feasible row."""

@@ -62,6 +62,7 @@ class ColgenResult:
     log: list[str] = field(default_factory=list)
     # LP weight of each (employee, day, shift) at the last full LP solve before the dive (empty if none)
     lp_cells: dict[tuple[int, int, int], float] = field(default_factory=dict)
+    lp_cut: bool = False  # the LP phase was ended early: it could not be solved in its time (:func:`lp_out_of_reach`)
 
 
 def cover_cells(instance: Instance) -> list[tuple[Cell, Cover]]:
@@ -539,6 +540,23 @@ DIVE_ROUNDS = 30
 BACKTRACK_DIVE_ROUNDS = 50
 
 
+# A long run's LP phase is judged after this many rounds: when the time it has left (its share and the extension)
+# holds, at the pace of its last round, fewer than LP_ROUNDS_NEEDED rounds in all, it ends there and the LNS gets
+# the time. Instance21 at 10 minutes (100 employees, 182 days, rounds of 6 s growing to 14 s): 34 rounds in 333 s
+# left its LP 14 % above its bound, too far to dive from or to guide the LNS, which from the first roster ended at
+# 28,556 in the 267 s left; with 40 s of column generation, the LNS alone gave 23,701. At round 10 Instance21
+# projects ~48 rounds; Instances 13 and 20 (LPs solved in 42 and ~60 rounds) project ~200, and 1-12 at 60 s
+# (short runs, never judged) solve theirs in at most 33.
+PACE_ROUNDS = 10
+LP_ROUNDS_NEEDED = 60
+
+
+def lp_out_of_reach(rounds: int, last_round: float, seconds_left: float) -> bool:
+    """Whether an LP phase ``rounds`` rounds in, its last round ``last_round`` seconds long and ``seconds_left`` to
+    its end, should stop: judged once, at :data:`PACE_ROUNDS`, against :data:`LP_ROUNDS_NEEDED`."""
+    return rounds == PACE_ROUNDS and rounds + seconds_left / max(last_round, 1e-6) < LP_ROUNDS_NEEDED
+
+
 def dive_rounds(horizon: int, backtrack: bool) -> float:
     """The LP phase's rounds a dive needs time for: :data:`DIVE_ROUNDS`, or with take-backs
     :data:`BACKTRACK_DIVE_ROUNDS` per four weeks of ``horizon`` (at least that many)."""
@@ -898,6 +916,7 @@ def column_generation(
     polish_share: float = 0.2,
     complete: Complete | None = None,
     backtrack: bool = False,
+    judge_pace: bool = False,
 ) -> ColgenResult:
     """Generate rows until the LP is solved (or ``lp_share`` of the time, then :data:`LP_EXTENSION` of the time
     left), then dive for a roster (or, with no time for a dive and with ``complete``, keep what the LP decided
@@ -909,7 +928,10 @@ def column_generation(
     Instance20's LP in 240 s to 4,777 with bound 4,672 (5,056 and 3,559 without; fixed 0.8: 4,785 and 4,652).
 
     ``complete`` finishes the dive's last employees, and ``backtrack`` lets the dive take back lock steps (see
-    :func:`dive`). With exact pricing and time left after the dive, ``polish`` (when given) improves the roster
+    :func:`dive`). With ``judge_pace`` (long runs) an LP phase that cannot be solved in its time ends early
+    (:func:`lp_out_of_reach`), its roster the first one, and the result says so (``lp_cut``).
+
+    With exact pricing and time left after the dive, ``polish`` (when given) improves the roster
     for ``polish_share`` of that time, and branch and price uses the rest, pruning against the polished roster
     (branch and price both finds rosters and proves them: with half the time for the polish, Instances 5 and 7
     stayed at 1146 and 1060 with their optimum as bound at 60 s; with a fifth, both are proven). A polish that
@@ -955,7 +977,9 @@ def column_generation(
         # the primal simplex from the last basis after rows are added: Instance20's LP phase 194 s -> 174 s
         # (its master 84 s -> 74 s), Instance13's 113 s -> 108 s (master 39 s -> 31 s)
         master.warm(True)
+        lp_cut = False
         while any(p.exact for p in pricers) and time.perf_counter() < lp_deadline:
+            round_start = time.perf_counter()
             lp_value, added, lagrange = gen.round(everyone, lp_deadline)
             if lagrange is not None:
                 bound = max(bound, lagrange)
@@ -968,6 +992,12 @@ def column_generation(
                 converged = True  # the objective is integer: no further round can raise the bound's ceiling
                 break
             if best_obj <= integer_bound(bound) or added == 0:  # no row: the same duals would find none again
+                break
+            now = time.perf_counter()
+            lp_end = lp_deadline if extended else lp_deadline + LP_EXTENSION * max(0.0, deadline - lp_deadline)
+            if judge_pace and lp_out_of_reach(gen.rounds, now - round_start, lp_end - now):
+                lp_cut = True
+                note(f"lp phase ends: {now - round_start:.1f} s a round leaves too few rounds")
                 break
             if not extended and time.perf_counter() >= lp_deadline:
                 extended = True
@@ -1038,4 +1068,5 @@ def column_generation(
         columns=len(master.columns),
         log=log,
         lp_cells=lp_cells,
+        lp_cut=lp_cut,
     )

@@ -58,7 +58,7 @@ class SolveOptions:
     colgen_share: float = 0.7  # share of the time after phase 1 given to column generation and its dive
     lns_share: float = 0.8  # share of the time after the first solution given to the roster LNS
     # from this time limit on, the dive takes back lock steps that raise its LP (Instance13 at 600 s); with less,
-    # the steps it costs are missed (Instance12 at 60 s)
+    # the steps it costs are missed (Instance12 at 60 s); and an LP phase too slow to be solved in time is cut
     backtrack_from: float = 300.0
     extra_parameters: Mapping[str, Any] = field(default_factory=dict)  # any other SatParameters field
 
@@ -627,7 +627,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
        being integer) and a roster from its dive, or from the sequential construction when phase 1 found none;
        where every employee is priced exactly, the LNS (guided by the LP) polishes the dive's roster before
        branch and price, which prunes against it;
-    3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time, stopping at the bound;
+    3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time (all of it when column generation
+       cut its LP phase for its pace), stopping at the bound;
     4. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
        still improve or prove optimality); skipped when less than a second is left.
     ``strategy="lns"`` is the same without step 2 (a first-solution CP-SAT run instead when phase 1 found none).
@@ -672,6 +673,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     def proven() -> bool:
         return objective is not None and bound is not None and objective <= bound + 1e-6
 
+    lns_share = opts.lns_share
     if opts.strategy in ("lns", "colgen"):
         solver, status = full_solve(opts.phase1_share * (deadline - time.perf_counter()), first_only=False)
         if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
@@ -689,17 +691,21 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               bound=floor, guide=lp)
                 return better, found
 
+            long_run = opts.max_time_in_seconds >= opts.backtrack_from
             cg = column_generation(instance, time.perf_counter() + opts.colgen_share * (deadline - time.perf_counter()),
                                    seed=opts.random_seed, workers=opts.num_workers, incumbent=roster,
                                    progress=print if _DEBUG else None, polish=polish,
                                    complete=completion(rm, opts.random_seed, opts.num_workers),
-                                   backtrack=opts.max_time_in_seconds >= opts.backtrack_from, adaptive=True)
-            if math.isfinite(cg.bound):
-                bound = max(bound if bound is not None else -math.inf, integer_bound(cg.bound))
+                                   backtrack=long_run, judge_pace=long_run, adaptive=True)
+            if math.isfinite(cg.bound):  # penalties are never negative: an LP phase cut early bounds below 0
+                bound = max(bound if bound is not None else 0.0, integer_bound(cg.bound), 0.0)
             if objective is None or cg.objective < objective:
                 roster, objective = cg.roster, cg.objective
             if lp_is_informative(cg.converged, cg.lp_value, cg.bound):
                 guide = cg.lp_cells
+            # an LP phase cut for its pace leaves no bound for a full run to prove: the LNS gets all the time
+            # (Instance21's final full run, ~100 s, found nothing after it)
+            lns_share = 1.0 if cg.lp_cut else lns_share
         elif roster is None:
             solver, status = full_solve(0.5 * (deadline - time.perf_counter()), first_only=True)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -708,7 +714,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         if roster is not None and objective is not None:
             if proven():
                 return result("OPTIMAL")
-            lns_deadline = time.perf_counter() + opts.lns_share * max(0.0, deadline - time.perf_counter())
+            lns_deadline = time.perf_counter() + lns_share * max(0.0, deadline - time.perf_counter())
             roster, objective, _ = large_neighbourhood_search(rm, roster, objective, lns_deadline, opts,
                                                               seed=opts.random_seed, bound=bound, guide=guide)
             if proven():
