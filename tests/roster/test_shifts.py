@@ -472,7 +472,7 @@ def test_each_neighbourhood_kind_sizes_itself_in_the_search(monkeypatch: pytest.
     seen: list[tuple[bool, int, int]] = []  # (whole rows, employees, days)
 
     def fake(rm_: Any, free: set[tuple[int, int]], roster: Any, seed: int, seconds: float, workers: int = 1,
-             hint: Any = None) -> SubSolve:
+             hint: Any = None, fixed: Any = None) -> SubSolve:
         employees, days = {e for e, _ in free}, {d for _, d in free}
         rows = len(free) == len(employees) * inst.horizon and len(employees) < len(inst.staff)
         seen.append((rows, len(employees), len(days)))
@@ -509,6 +509,31 @@ def test_the_full_assignment_of_a_roster_gives_the_cover_slacks_the_roster_leave
     assert full_assignment(rm, roster) is None
 
 
+def test_the_fixed_model_frees_only_the_cells_asked_and_follows_the_roster() -> None:
+    """Outside the free cells every cell variable is fixed to the roster's value, inside them its own domain is
+    back; after an update the copies match a model fixed to the new roster from scratch."""
+    from staffplan.roster.shifts.fixing import FixedModel
+
+    inst, rm, roster = two_on_one_shift()
+    d = inst.shift_index("D")
+
+    def domains(sub: cp_model.CpModel) -> dict[tuple[int, int], list[int]]:
+        return {(e, day): list(sub.proto.variables[rm.x[e, day, d].index].domain)
+                for e in range(2) for day in range(7) if (e, day, d) in rm.x}
+
+    fixed = FixedModel(rm, roster)
+    free = {(1, 4), (1, 5), (1, 6)}
+    got = domains(fixed.sub_model(free, hint=True))
+    worked = {(e, day): int(roster[inst.staff[e].id][day] == "D") for e, day in got}
+    assert got == {cell: [0, 1] if cell in free else [worked[cell]] * 2 for cell in got}
+    assert (0, 6) not in got  # A's day off has no variable
+    roster["B"][3:6] = [None, "D", "D"]
+    fixed.update(roster, {(1, 3), (1, 4), (1, 5)})
+    assert domains(fixed.sub_model({(0, 0)}, hint=False)) == domains(FixedModel(rm, roster).sub_model({(0, 0)}, False))
+    assert domains(fixed.sub_model((), hint=False))[1, 3] == [0, 0]
+    assert fixed.chosen({(1, 4), (1, 3)}, [1] * len(rm.model.proto.variables)) == {(1, 4): "D", (1, 3): "D"}
+
+
 def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> None:
     _, rm, roster = two_on_one_shift()
     start = 100 + 1  # day 6 short, day 3 over
@@ -541,7 +566,7 @@ def test_each_lns_sub_solve_is_hinted_with_the_incumbents_every_variable(monkeyp
     hints: list[Any] = []
 
     def fake(rm_: Any, free: set[tuple[int, int]], roster_: Any, seed: int, seconds: float, workers: int = 1,
-             hint: Any = None) -> SubSolve:
+             hint: Any = None, fixed: Any = None) -> SubSolve:
         hints.append(hint)
         n = len(hints)
         return SubSolve(cp_model.FEASIBLE, 101 - n, {}, [n]) if n <= 3 else SubSolve(cp_model.UNKNOWN, None, {}, None)

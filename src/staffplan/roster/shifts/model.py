@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
+from staffplan.roster.shifts.fixing import FixedModel
 from staffplan.roster.shifts.instance import Instance
 
 _DEBUG = bool(__import__("os").environ.get("STAFFPLAN_LNS_DEBUG"))
@@ -438,35 +439,13 @@ def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
 
-def _fixed_copy(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], free: Collection[tuple[int, int]],
-                hint: bool) -> cp_model.CpModel:
-    """A copy of the model, without its hint, whose cell variables outside ``free`` (employee, day) are fixed to
-    ``roster``; with ``hint`` the free ones are hinted with ``roster``'s values."""
-    inst = rm.instance
-    sub = cp_model.CpModel()
-    sub.proto.copy_from(rm.model.proto)
-    sub.proto.solution_hint.vars.clear()
-    sub.proto.solution_hint.values.clear()
-    for e, d, index, s in rm.cell_variables:
-        shift = roster[inst.staff[e].id][d]
-        value = int(shift is not None) if s < 0 else int(shift == inst.shifts[s].id)
-        if (e, d) not in free:
-            domain = sub.proto.variables[index].domain
-            domain.clear()
-            domain.extend([value, value])
-        elif hint:
-            sub.proto.solution_hint.vars.append(index)
-            sub.proto.solution_hint.values.append(value)
-    return sub
-
-
 def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], seconds: float = 10.0
                     ) -> list[int] | None:
     """A value for every variable of the model -- cover slacks and weekend indicators too -- that matches
     ``roster`` (CP-SAT with every cell fixed, which propagation alone settles); None when ``roster`` breaks a
     rule or time runs out."""
     solver = make_solver(SolveOptions(num_workers=1, max_time_in_seconds=seconds))
-    if solver.solve(_fixed_copy(rm, roster, (), hint=False)) != cp_model.OPTIMAL:
+    if solver.solve(FixedModel(rm, roster).sub_model((), hint=False)) != cp_model.OPTIMAL:
         return None
     return list(solver.response_proto.solution)
 
@@ -483,16 +462,18 @@ class SubSolve(NamedTuple):
 
 
 def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, Sequence[str | None]], seed: int,
-              seconds: float, workers: int = 1, hint: Sequence[int] | None = None) -> SubSolve:
-    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster``.
+              seconds: float, workers: int = 1, hint: Sequence[int] | None = None,
+              fixed: FixedModel | None = None) -> SubSolve:
+    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster`` (``fixed``: the
+    model fixed to ``roster`` already, which the LNS keeps from one sub-problem to the next).
 
     ``hint`` is ``roster``'s value for every variable (:func:`full_assignment`, or the ``assignment`` of the
     sub-solve that found ``roster``), so CP-SAT starts from ``roster`` itself; without it the free cells alone are
     hinted, and where thousands of them are free CP-SAT can lose the start: Instance20's LP-enforced search
     (4,218 cells free, 36 s, 2 workers) ended at 27,208 from a start of 24,767 at seed 3, and at 6,185-6,789 over
     seeds 0-3 with the complete hint (6,484-7,600 at seeds 0-2 without)."""
-    inst = rm.instance
-    sub = _fixed_copy(rm, roster, free, hint=hint is None)
+    fixed = fixed or FixedModel(rm, roster)
+    sub = fixed.sub_model(free, hint=hint is None)
     if hint is not None:
         sub.proto.solution_hint.vars.extend(range(len(hint)))
         sub.proto.solution_hint.values.extend(hint)
@@ -501,8 +482,8 @@ def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, 
     status = solver.solve(sub)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SubSolve(status, None, {}, None)
-    chosen = {(e, d): inst.shifts[s].id for (e, d, s), v in rm.x.items() if (e, d) in free and solver.value(v)}
-    return SubSolve(status, round(solver.objective_value), chosen, list(solver.response_proto.solution))
+    solution = list(solver.response_proto.solution)
+    return SubSolve(status, round(solver.objective_value), fixed.chosen(free, solution), solution)
 
 
 def with_cells(instance: Instance, roster: Mapping[str, Sequence[str | None]], free: set[tuple[int, int]],
@@ -581,6 +562,7 @@ def large_neighbourhood_search(
     solves = 0
     # the incumbent's value for every variable: each sub-solve starts from the incumbent itself
     assignment = full_assignment(rm, roster, max(0.05, 0.1 * (deadline - time.perf_counter())))
+    fixed = FixedModel(rm, roster)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
@@ -595,7 +577,7 @@ def large_neighbourhood_search(
                     top_up = kind if kind != "guided" else rng.choices(names, weights)[0]
                     free |= _neighbourhood(rng, sizes[kind], n_staff, horizon, top_up)
                 jobs.append((kind, free, pool.submit(sub_solve, rm, free, roster, rng.randrange(1 << 30),
-                                                       min(remaining, sub_time), hint=assignment)))
+                                                       min(remaining, sub_time), hint=assignment, fixed=fixed)))
             solves += len(jobs)
             results = [(kind, free, job.result()) for kind, free, job in jobs]
             solved = [(found.objective, free, found) for _, free, found in results if found.objective is not None]
@@ -608,6 +590,7 @@ def large_neighbourhood_search(
                 value, free, found = best
                 improved = value < objective
                 roster = with_cells(inst, roster, free, found.chosen)
+                fixed.update(roster, free)
                 objective, assignment = value, found.assignment
                 if improved and on_improve is not None:
                     on_improve(objective, time.perf_counter())
