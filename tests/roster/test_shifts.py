@@ -532,6 +532,7 @@ def test_the_fixed_model_frees_only_the_cells_asked_and_follows_the_roster() -> 
     assert domains(fixed.sub_model({(0, 0)}, hint=False)) == domains(FixedModel(rm, roster).sub_model({(0, 0)}, False))
     assert domains(fixed.sub_model((), hint=False))[1, 3] == [0, 0]
     assert fixed.chosen({(1, 4), (1, 3)}, [1] * len(rm.model.proto.variables)) == {(1, 4): "D", (1, 3): "D"}
+    assert full_assignment(rm, roster, fixed=fixed) == full_assignment(rm, roster) is not None
 
 
 def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> None:

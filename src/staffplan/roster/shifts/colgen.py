@@ -999,9 +999,9 @@ def column_generation(
                 lp_cut = True
                 note(f"lp phase ends: {now - round_start:.1f} s a round leaves too few rounds")
                 break
-            if not extended and time.perf_counter() >= lp_deadline:
+            if not extended and now >= lp_deadline:
                 extended = True
-                lp_deadline = time.perf_counter() + LP_EXTENSION * max(0.0, deadline - time.perf_counter())
+                lp_deadline = now + LP_EXTENSION * max(0.0, deadline - now)
         round_seconds = (time.perf_counter() - lp_start) / max(1, gen.rounds)
         exact = converged and all(p.exact for p in pricers)
         gen.smoothing, gen.adaptive = 0.0, False  # the tree's nodes start near their optimum: no smoothing

@@ -439,13 +439,13 @@ def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
 
 
-def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], seconds: float = 10.0
-                    ) -> list[int] | None:
+def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], seconds: float = 10.0,
+                    fixed: FixedModel | None = None) -> list[int] | None:
     """A value for every variable of the model -- cover slacks and weekend indicators too -- that matches
-    ``roster`` (CP-SAT with every cell fixed, which propagation alone settles); None when ``roster`` breaks a
-    rule or time runs out."""
+    ``roster`` (CP-SAT with every cell fixed, which propagation alone settles; ``fixed``: the model fixed to
+    ``roster`` already); None when ``roster`` breaks a rule or time runs out."""
     solver = make_solver(SolveOptions(num_workers=1, max_time_in_seconds=seconds))
-    if solver.solve(FixedModel(rm, roster).sub_model((), hint=False)) != cp_model.OPTIMAL:
+    if solver.solve((fixed or FixedModel(rm, roster)).sub_model((), hint=False)) != cp_model.OPTIMAL:
         return None
     return list(solver.response_proto.solution)
 
@@ -561,8 +561,8 @@ def large_neighbourhood_search(
     names, weights = [kind for kind, _ in KINDS], [weight for _, weight in KINDS]
     solves = 0
     # the incumbent's value for every variable: each sub-solve starts from the incumbent itself
-    assignment = full_assignment(rm, roster, max(0.05, 0.1 * (deadline - time.perf_counter())))
     fixed = FixedModel(rm, roster)
+    assignment = full_assignment(rm, roster, max(0.05, 0.1 * (deadline - time.perf_counter())), fixed=fixed)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         while True:
