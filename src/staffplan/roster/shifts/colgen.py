@@ -525,6 +525,11 @@ INFORMATIVE = 0.05
 # first step pricing everyone at the LP duals for up to 108 s) and the LNS guided by the LP gave 4,893; from 4.1 %
 # and 9 %, with no dive and an unguided LNS, 5,525 and 5,550.
 LP_EXTENSION = 0.5
+
+
+def _extended(at: float, deadline: float) -> float:
+    """The LP phase's end once it is extended at time ``at`` (:data:`LP_EXTENSION` of the time left then)."""
+    return at + LP_EXTENSION * max(0.0, deadline - at)
 # A dive needs the time of this many of the LP phase's rounds (pricing everyone), or it is not begun: Instance20's
 # LP, solved after 328 s of 399 (10 minutes), left a dive of 70 s that locked 17 of 50 rows, and the LNS from its
 # roster (17,846) ended at 6,482; solved after 301 s with no dive, the polish and LNS from the first roster: 5,964.
@@ -994,14 +999,14 @@ def column_generation(
             if best_obj <= integer_bound(bound) or added == 0:  # no row: the same duals would find none again
                 break
             now = time.perf_counter()
-            lp_end = lp_deadline if extended else lp_deadline + LP_EXTENSION * max(0.0, deadline - lp_deadline)
+            lp_end = lp_deadline if extended else _extended(lp_deadline, deadline)
             if judge_pace and lp_out_of_reach(gen.rounds, now - round_start, lp_end - now):
                 lp_cut = True
                 note(f"lp phase ends: {now - round_start:.1f} s a round leaves too few rounds")
                 break
             if not extended and now >= lp_deadline:
                 extended = True
-                lp_deadline = now + LP_EXTENSION * max(0.0, deadline - now)
+                lp_deadline = _extended(now, deadline)
         round_seconds = (time.perf_counter() - lp_start) / max(1, gen.rounds)
         exact = converged and all(p.exact for p in pricers)
         gen.smoothing, gen.adaptive = 0.0, False  # the tree's nodes start near their optimum: no smoothing

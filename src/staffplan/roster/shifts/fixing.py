@@ -65,11 +65,12 @@ class FixedModel:
         original = self.rm.model.proto.variables
         variables = sub.proto.variables
         for e, d in free:
-            for index, value in self._values(e, d):
+            for index, _ in self.cells.get((e, d), ()):
                 domain = variables[index].domain
                 domain.clear()
                 domain.extend(list(original[index].domain))
-                if hint:
+            if hint:
+                for index, value in self._values(e, d):
                     sub.proto.solution_hint.vars.append(index)
                     sub.proto.solution_hint.values.append(value)
         return sub
