@@ -221,15 +221,15 @@ def test_a_dive_that_takes_steps_back_needs_its_rounds_per_four_weeks_of_horizon
 
 
 def test_an_lp_phase_is_judged_once_by_the_rounds_its_pace_leaves() -> None:
-    """Instance21 at round 10 of a 10-minute run (last round 6.5 s, 245 s left: ~48 rounds in all) stops;
-    Instance20 (1.6 s, 316 s: ~207) goes on; the judgement is made at round 10 only."""
+    """Instance21 at round 5 of a 10-minute run (last round 7.2 s, 262 s left: ~41 rounds in all; 5.3 s, 271 s:
+    ~56) stops; Instance20 (1.4 s, 310 s: ~226) goes on; the judgement is made at round 5 only."""
     from staffplan.roster.shifts.colgen import LP_ROUNDS_NEEDED, PACE_ROUNDS, lp_out_of_reach
 
-    assert PACE_ROUNDS == 10 and LP_ROUNDS_NEEDED == 60
-    assert lp_out_of_reach(10, 6.5, 245.0)
-    assert not lp_out_of_reach(10, 1.6, 316.0)
-    assert not lp_out_of_reach(9, 6.5, 245.0) and not lp_out_of_reach(11, 6.5, 245.0)
-    assert not lp_out_of_reach(10, 1.0, 50.0)  # exactly the rounds needed
+    assert PACE_ROUNDS == 5 and LP_ROUNDS_NEEDED == 80
+    assert lp_out_of_reach(5, 7.2, 262.0) and lp_out_of_reach(5, 5.3, 271.0)
+    assert not lp_out_of_reach(5, 1.4, 310.0)
+    assert not lp_out_of_reach(4, 7.2, 262.0) and not lp_out_of_reach(6, 7.2, 262.0)
+    assert not lp_out_of_reach(5, 1.0, 75.0)  # exactly the rounds needed
 
 
 @needs_data

@@ -578,3 +578,27 @@ def test_each_lns_sub_solve_is_hinted_with_the_incumbents_every_variable(monkeyp
     assert objective == 98 and solves == len(hints) > 4
     assert hints[0] == full_assignment(rm, roster) and hints[0] is not None
     assert hints[1:4] == [[1], [2], [3]] and all(h == [3] for h in hints[4:])
+
+
+@pytest.mark.parametrize("guided", [False, True])
+def test_lns_sub_solves_are_short_unguided_and_longer_with_a_guide(guided: bool, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    """Each sub-solve gets SUB_SECONDS (a descent), GUIDED_SUB_SECONDS with an LP guide (a polish that needs its
+    sub-problems proven), and that time is the limit its CP-SAT solver is given."""
+    _, rm, roster = two_on_one_shift()
+    limits: list[float] = []
+    make = model.make_solver
+
+    def spy(options: SolveOptions) -> cp_model.CpSolver:
+        solver = make(options)
+        limits.append(solver.parameters.max_time_in_seconds)
+        return solver
+
+    monkeypatch.setattr(model, "make_solver", spy)
+    guide = {(0, 0, 0): 1.0} if guided else None
+    # a roster at 100 or less ends the search (the first sub-solve finds one); the first solver is the full
+    # assignment's
+    large_neighbourhood_search(rm, roster, 101, time.perf_counter() + 5.0, SolveOptions(num_workers=1), bound=100,
+                               guide=guide)
+    assert limits[1:] == [model.GUIDED_SUB_SECONDS if guided else model.SUB_SECONDS]
+    assert (model.SUB_SECONDS, model.GUIDED_SUB_SECONDS) == (1.0, 2.0)

@@ -549,11 +549,12 @@ BACKTRACK_DIVE_ROUNDS = 50
 # holds, at the pace of its last round, fewer than LP_ROUNDS_NEEDED rounds in all, it ends there and the LNS gets
 # the time. Instance21 at 10 minutes (100 employees, 182 days, rounds of 6 s growing to 14 s): 34 rounds in 333 s
 # left its LP 14 % above its bound, too far to dive from or to guide the LNS, which from the first roster ended at
-# 28,556 in the 267 s left; with 40 s of column generation, the LNS alone gave 23,701. At round 10 Instance21
-# projects ~48 rounds; Instances 13 and 20 (LPs solved in 42 and ~60 rounds) project ~200, and 1-12 at 60 s
-# (short runs, never judged) solve theirs in at most 33.
-PACE_ROUNDS = 10
-LP_ROUNDS_NEEDED = 60
+# 28,556 in the 267 s left; with 40 s of column generation, the LNS alone gave 23,701. At round 5 Instance21
+# projects 41-56 rounds (its rounds take 5-7 s, and grow), Instances 13 and 20 (LPs solved in 42 and ~60 rounds)
+# ~220; 1-12 at 60 s (short runs, never judged) solve theirs in at most 33. Judged at round 10, 21 gave its LP
+# phase ~30 s more for nothing.
+PACE_ROUNDS = 5
+LP_ROUNDS_NEEDED = 80
 
 
 def lp_out_of_reach(rounds: int, last_round: float, seconds_left: float) -> bool:

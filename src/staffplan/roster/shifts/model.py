@@ -437,6 +437,14 @@ def _guided_neighbourhood(rng: random.Random, size: float, guide: Mapping[tuple[
 # Sub-problem solver: one thread, LP with clauses (linearization level 2). On a few free employees this proves
 # optimality in well under a second where the default multi-thread portfolio is still searching after seconds.
 SUB_PARAMETERS: Mapping[str, Any] = {"linearization_level": 2}
+# Time of one LNS sub-solve, unguided and guided by an LP. Unguided, from Instance21's 28,556 roster, 120 s of
+# LNS: 1 s sub-solves reached 22,725 and 23,099 (seeds 0, 1), 2 s ones 24,506 and 24,181, 4 s 26,082, 0.5 s
+# 23,889 (from its 22,895 roster 1 s and 2 s did alike, 22,037 and 22,023): a descent from a poor roster gains
+# most from many short sub-solves (CP-SAT's presolve, ~0.3 s of each, is needed: without it a 1 s sub-solve of
+# 21 found nothing). Guided, the polish of a dive's roster near its bound needs sub-problems proven: with 1 s,
+# Instance12 ended at 4,047 at 60 s instead of its optimum 4,040 proven in 55 s.
+SUB_SECONDS = 1.0
+GUIDED_SUB_SECONDS = 2.0
 
 
 def full_assignment(rm: RosterModel, roster: Mapping[str, Sequence[str | None]], seconds: float = 10.0,
@@ -543,8 +551,9 @@ def large_neighbourhood_search(
     Each round draws ``options.num_workers`` neighbourhoods (whole employees, a day window for all employees, or
     employees x window; with a ``guide``, the LP solution of column generation, the first neighbourhood holds the
     cells where the incumbent departs from the LP, topped up at random when they are few), fixes every other cell
-    to the incumbent, and solves the sub-problems in parallel threads with single-thread CP-SAT, hinted with the
-    incumbent's value for every variable. The best result replaces the incumbent when it is not worse, so the
+    to the incumbent, and solves the sub-problems in parallel threads with single-thread CP-SAT for
+    :data:`SUB_SECONDS` (:data:`GUIDED_SUB_SECONDS` with a guide), hinted with the incumbent's value for every
+    variable. The best result replaces the incumbent when it is not worse, so the
     search can drift across plateaus. Each kind of neighbourhood has its own size, which grows when its
     sub-problem is solved to optimality and shrinks when it times out without improving. Returns (roster,
     objective, number of sub-solves).
@@ -553,7 +562,7 @@ def large_neighbourhood_search(
     rng = random.Random(seed)
     horizon, n_staff = inst.horizon, len(inst.staff)
     threads = max(1, options.num_workers)
-    sub_time = 2.0
+    sub_seconds = GUIDED_SUB_SECONDS if guide else SUB_SECONDS
     # share of the roster's cells set free, one per kind: a kind's size settles where its sub-problems are just
     # solved in time (on Instance20, 182 days, whole employees settle near 7 % while employee blocks grow to their
     # cap of all employees over three weeks)
@@ -577,7 +586,7 @@ def large_neighbourhood_search(
                     top_up = kind if kind != "guided" else rng.choices(names, weights)[0]
                     free |= _neighbourhood(rng, sizes[kind], n_staff, horizon, top_up)
                 jobs.append((kind, free, pool.submit(sub_solve, rm, free, roster, rng.randrange(1 << 30),
-                                                       min(remaining, sub_time), hint=assignment, fixed=fixed)))
+                                                       min(remaining, sub_seconds), hint=assignment, fixed=fixed)))
             solves += len(jobs)
             results = [(kind, free, job.result()) for kind, free, job in jobs]
             solved = [(found.objective, free, found) for _, free, found in results if found.objective is not None]
