@@ -530,6 +530,8 @@ LP_EXTENSION = 0.5
 def _extended(at: float, deadline: float) -> float:
     """The LP phase's end once it is extended at time ``at`` (:data:`LP_EXTENSION` of the time left then)."""
     return at + LP_EXTENSION * max(0.0, deadline - at)
+
+
 # A dive needs the time of this many of the LP phase's rounds (pricing everyone), or it is not begun: Instance20's
 # LP, solved after 328 s of 399 (10 minutes), left a dive of 70 s that locked 17 of 50 rows, and the LNS from its
 # roster (17,846) ended at 6,482; solved after 301 s with no dive, the polish and LNS from the first roster: 5,964.
