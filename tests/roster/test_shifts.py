@@ -635,6 +635,26 @@ def test_each_lns_sub_solve_is_hinted_with_the_incumbents_every_variable(monkeyp
     assert hints[1:4] == [[1], [2], [3]] and all(h == [3] for h in hints[4:])
 
 
+def test_the_lns_starts_no_round_its_last_round_says_will_not_end_in_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rounds that take 0.5 s each (sub-solves that overrun their limit, as on a model the size of Instance24's):
+    with 1.3 s, two rounds run and the third, which would end at 1.5 s, is not started."""
+    _, rm, roster = two_on_one_shift()
+    calls: list[float] = []
+
+    def slow(rm_: Any, free: set[tuple[int, int]], roster_: Any, seed: int, seconds: float, workers: int = 1,
+             hint: Any = None, fixed: Any = None) -> SubSolve:
+        calls.append(seconds)
+        time.sleep(0.5)
+        return SubSolve(cp_model.UNKNOWN, None, {}, None)
+
+    monkeypatch.setattr(model, "sub_solve", slow)
+    start = time.perf_counter()
+    deadline = start + 1.3
+    _, _, solves = large_neighbourhood_search(rm, roster, 101, deadline, SolveOptions(num_workers=1))
+    assert solves == len(calls) == 2
+    assert time.perf_counter() < deadline
+
+
 @pytest.mark.parametrize("guided", [False, True])
 def test_lns_sub_solves_are_short_unguided_and_longer_with_a_guide(guided: bool, monkeypatch: pytest.MonkeyPatch
                                                                    ) -> None:

@@ -13,11 +13,14 @@ a model the size of the neighbourhood, not of the roster.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
@@ -34,24 +37,26 @@ def _gather(indptr: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np.ndarra
 
 
 class Incidence:
-    """Which variables each constraint of ``proto`` reads, and which constraints read each variable (compressed
-    rows both ways). Reads the constraint kinds the roster model writes; any other kind is an error."""
+    """Which variables each constraint of ``model`` reads, and which constraints read each variable (compressed
+    rows both ways). Reads the constraint kinds the roster model writes; any other kind is an error.
 
-    def __init__(self, proto: Any) -> None:
+    The model is read as a protobuf message parsed from its exported bytes: walking the solver's own proto wrapper
+    constraint by constraint took 15.9 s on Instance24's 1.1 million constraints, the parsed message 5 s."""
+
+    def __init__(self, model: cp_model.CpModel) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.pb"
+            model.export_to_file(str(path))
+            proto = cp_model_pb2.CpModelProto.FromString(path.read_bytes())
         counts, flat = [], []
         for c in proto.constraints:
-            if c.has_at_most_one():
-                refs = list(c.at_most_one.literals)
-            elif c.has_linear():
+            kind = c.WhichOneof("constraint")
+            if kind == "linear":
                 refs = list(c.linear.vars)
-            elif c.has_bool_or():
-                refs = list(c.bool_or.literals)
-            elif c.has_bool_and():
-                refs = list(c.bool_and.literals)
-            elif c.has_exactly_one():
-                refs = list(c.exactly_one.literals)
+            elif kind in ("at_most_one", "bool_or", "bool_and", "exactly_one"):
+                refs = list(getattr(c, kind).literals)
             else:
-                raise ValueError(f"constraint kind not read by the reduced model: {c}")
+                raise ValueError(f"constraint kind not read by the reduced model: {kind}")
             refs.extend(c.enforcement_literal)
             counts.append(len(refs))
             flat.extend(refs)
@@ -150,7 +155,7 @@ class FixedModel:
         they hold them already."""
         with self._lock:
             if self._incidence is None:
-                self._incidence = Incidence(self.rm.model.proto)
+                self._incidence = Incidence(self.rm.model)
                 self._auxiliary = np.ones(len(self.rm.model.proto.variables), dtype=bool)
                 self._auxiliary[[index for cells in self.cells.values() for index, _ in cells]] = False
                 self._bare = cp_model.CpModel()
