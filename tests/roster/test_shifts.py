@@ -546,61 +546,6 @@ def test_a_sub_solve_from_the_complete_hint_is_never_worse_than_its_start() -> N
     assert found.assignment is not None and found.assignment[rm.under[6, 0].index] == 0
 
 
-@needs_data
-def test_a_reduced_sub_problem_has_the_optimum_of_the_full_one_and_follows_accepted_moves() -> None:
-    """Instance5 from a CP-SAT roster: for a neighbourhood of each kind, the reduced sub-problem (only the
-    constraints the free cells reach) has far fewer constraints and the same optimum as the full model with the
-    other cells fixed; after a move is accepted (roster and values updated), the same holds from the new roster."""
-    from staffplan.roster.shifts.fixing import FixedModel
-
-    inst = load_instance(DATA / "Instance5.txt")
-    rm = build_model(inst)
-    start = solve(inst, SolveOptions(max_time_in_seconds=5.0, strategy="cpsat"))
-    assert start.roster is not None
-    roster = start.roster
-    fixed = FixedModel(rm, roster)
-    values = full_assignment(rm, roster, fixed=fixed)
-    assert values is not None
-    rng = random.Random(3)
-
-    def optimum(sub: cp_model.CpModel) -> int:
-        solver = make_solver(SolveOptions(num_workers=1, max_time_in_seconds=30.0))
-        assert solver.solve(sub) == cp_model.OPTIMAL
-        return round(solver.objective_value)
-
-    for kind in ("employees", "window", "block", "employees"):
-        free = _neighbourhood(rng, 0.1, len(inst.staff), inst.horizon, kind)
-        reduced = fixed.reduced(free, values)
-        assert len(reduced.proto.constraints) < 0.5 * len(rm.model.proto.constraints)
-        assert optimum(reduced) == optimum(FixedModel(rm, roster).sub_model(free, hint=False)) <= start.objective
-        found = sub_solve(rm, free, roster, 0, 30.0, hint=values, fixed=fixed)
-        assert found.assignment is not None and found.status == cp_model.OPTIMAL
-        roster = model.with_cells(inst, roster, free, found.chosen)
-        fixed.update(roster, free, found.assignment)
-        values = found.assignment
-
-
-def test_a_reduced_sub_problem_fixes_the_cover_slacks_it_does_not_reach_to_the_updated_values() -> None:
-    """B moves to days 4-6 (day 6 no longer short, day 3 no longer over); once the move is accepted with its
-    values, a sub-problem around A's day 0 only reaches day 0's cover, and counts days 3 and 6 as they now are."""
-    from staffplan.roster.shifts.fixing import FixedModel
-
-    inst, rm, roster = two_on_one_shift()
-    fixed = FixedModel(rm, roster)
-    values = full_assignment(rm, roster, fixed=fixed)
-    week_of_b = {(1, day) for day in range(7)}
-    found = sub_solve(rm, week_of_b, roster, 0, 5.0, hint=values, fixed=fixed)
-    assert found.objective == 0 and found.assignment is not None
-    moved = model.with_cells(inst, roster, week_of_b, found.chosen)
-    fixed.update(moved, week_of_b, found.assignment)
-    sub = fixed.reduced({(0, 0)}, found.assignment)
-    d = inst.shift_index("D")
-    assert len(sub.proto.constraints) < len(rm.model.proto.constraints)
-    assert [list(sub.proto.variables[rm.under[day, d].index].domain) for day in (3, 6)] == [[0, 0], [0, 0]]
-    solver = make_solver(SolveOptions(num_workers=1, max_time_in_seconds=5.0))
-    assert solver.solve(sub) == cp_model.OPTIMAL and solver.objective_value == 0
-
-
 @pytest.mark.parametrize(("converged", "lp", "bound", "follow"), [
     (True, None, -math.inf, True),  # solved
     (False, 1000.0, 985.0, True),  # within 5 % of its bound

@@ -472,18 +472,19 @@ class SubSolve(NamedTuple):
 def sub_solve(rm: RosterModel, free: set[tuple[int, int]], roster: Mapping[str, Sequence[str | None]], seed: int,
               seconds: float, workers: int = 1, hint: Sequence[int] | None = None,
               fixed: FixedModel | None = None) -> SubSolve:
-    """CP-SAT on the model with every (employee, day) outside ``free`` fixed to ``roster`` (``fixed``: the
+    """CP-SAT on the full model with every (employee, day) outside ``free`` fixed to ``roster`` (``fixed``: the
     model fixed to ``roster`` already, which the LNS keeps from one sub-problem to the next).
 
     ``hint`` is ``roster``'s value for every variable (:func:`full_assignment`, or the ``assignment`` of the
-    sub-solve that found ``roster``), so CP-SAT starts from ``roster`` itself and gets the reduced sub-problem
-    (:meth:`FixedModel.reduced`: on Instance21 7-13 thousand of the 147 thousand constraints, its search starting
-    0.1 s sooner in a 1 s sub-solve); without it the full model with the free cells alone hinted, and where
-    thousands of them are free CP-SAT can lose the start: Instance20's LP-enforced search
+    sub-solve that found ``roster``), so CP-SAT starts from ``roster`` itself; without it the free cells alone are
+    hinted, and where thousands of them are free CP-SAT can lose the start: Instance20's LP-enforced search
     (4,218 cells free, 36 s, 2 workers) ended at 27,208 from a start of 24,767 at seed 3, and at 6,185-6,789 over
     seeds 0-3 with the complete hint (6,484-7,600 at seeds 0-2 without)."""
     fixed = fixed or FixedModel(rm, roster)
-    sub = fixed.sub_model(free, hint=True) if hint is None else fixed.reduced(free, hint)
+    sub = fixed.sub_model(free, hint=hint is None)
+    if hint is not None:
+        sub.proto.solution_hint.vars.extend(range(len(hint)))
+        sub.proto.solution_hint.values.extend(hint)
     solver = make_solver(SolveOptions(num_workers=workers, random_seed=seed, max_time_in_seconds=max(0.05, seconds),
                                       extra_parameters=SUB_PARAMETERS if workers == 1 else {}))
     status = solver.solve(sub)
@@ -600,7 +601,7 @@ def large_neighbourhood_search(
                 value, free, found = best
                 improved = value < objective
                 roster = with_cells(inst, roster, free, found.chosen)
-                fixed.update(roster, free, found.assignment)
+                fixed.update(roster, free)
                 objective, assignment = value, found.assignment
                 if improved and on_improve is not None:
                     on_improve(objective, time.perf_counter())
@@ -713,9 +714,7 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               seed=opts.random_seed, bound=bound, guide=guide)
             if proven():
                 return result("OPTIMAL")
-            # no time left for a full run, which would only overrun: less than a second, or less than the model
-            # took to build (Instance24: 23 s to build, and a full run in the 10 s left ended 4-6 s late)
-            if deadline - time.perf_counter() < max(1.0, built):
+            if deadline - time.perf_counter() < 1.0:  # no time left for a full run: it would only overrun
                 return result("FEASIBLE")
             rm.model.clear_hints()
             _add_hint(rm, roster)
