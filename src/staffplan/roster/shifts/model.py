@@ -555,8 +555,9 @@ def large_neighbourhood_search(
     :data:`SUB_SECONDS` (:data:`GUIDED_SUB_SECONDS` with a guide), hinted with the incumbent's value for every
     variable. The best result replaces the incumbent when it is not worse, so the
     search can drift across plateaus. Each kind of neighbourhood has its own size, which grows when its
-    sub-problem is solved to optimality and shrinks when it times out without improving. Returns (roster,
-    objective, number of sub-solves).
+    sub-problem is solved to optimality and shrinks when it times out without improving. A round is started only
+    while the last round's wall time still fits before ``deadline``. Returns (roster, objective, number of
+    sub-solves).
     """
     inst = rm.instance
     rng = random.Random(seed)
