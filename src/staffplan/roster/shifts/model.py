@@ -345,6 +345,22 @@ def _forbid_short_runs(
             m.add_bool_or(clause)
 
 
+# What a run costs after CP-SAT's clock has stopped, as a share of the model's build time: reading the roster
+# out and releasing the model. The last full run on Instance23 (model built in 5.8 s) ran 0.6 s past its limit
+# and its solve returned 1.2 s after that (1.8 s, 0.31 of the build); on Instance24 (built in 19-20 s) 2.2 s and
+# 0.7 s (0.15).
+RELEASE_SHARE = 0.5
+
+
+def final_run_seconds(deadline: float, now: float, overrun: float, built: float) -> float:
+    """The time limit of a last full CP-SAT run that is to end by ``deadline``, when the full runs before it
+    ended up to ``overrun`` seconds past their limits and the model took ``built`` seconds to build
+    (:data:`RELEASE_SHARE` of it is kept for what follows the run). CP-SAT's clock leaves out part of loading a
+    model: Instance24's (1.1 million constraints) ran 11.3 s for a limit of 8 s in phase 1, and its last run, given
+    the time left, 9.0 s for 7 s. Below a second the run is not worth starting."""
+    return deadline - now - max(0.0, overrun) - RELEASE_SHARE * built
+
+
 def _add_hint(rm: RosterModel, roster: Mapping[str, list[str | None]]) -> None:
     inst = rm.instance
     for (e, d, s), v in rm.x.items():
@@ -626,7 +642,8 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     3. :func:`large_neighbourhood_search` for ``lns_share`` of the remaining time (all of it when column generation
        cut its LP phase for its pace), stopping at the bound;
     4. CP-SAT on the full model again for the rest, hinted with the LNS incumbent: it proves the bound (and can
-       still improve or prove optimality); skipped when less than a second is left.
+       still improve or prove optimality); its limit leaves room for what the full runs before it ran past
+       their own and for reading the model out (:func:`final_run_seconds`); skipped when under a second is left.
     ``strategy="lns"`` is the same without step 2 (a first-solution CP-SAT run instead when phase 1 found none).
     The roster is the best one found (None if none was found in time).
     """
@@ -642,8 +659,10 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     rm = build_model(instance, use_hint=opts.use_hint)
     built = time.perf_counter() - t0
     extra = {**DEFAULT_EXTRA_PARAMETERS, **opts.extra_parameters}
+    overrun = 0.0  # the most a full run has ended past its time limit so far
 
     def full_solve(seconds: float, first_only: bool) -> tuple[cp_model.CpSolver, Any]:
+        nonlocal overrun
         solver = make_solver(
             SolveOptions(
                 num_workers=opts.num_workers,
@@ -655,7 +674,14 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         )
         if first_only:
             solver.parameters.stop_after_first_solution = True
-        return solver, solver.solve(rm.model)
+        start = time.perf_counter()
+        status = solver.solve(rm.model)
+        took = time.perf_counter() - start
+        overrun = max(overrun, took - solver.parameters.max_time_in_seconds)
+        if _DEBUG:
+            limit = solver.parameters.max_time_in_seconds
+            print(f"full run at {start - t0:.1f}s: limit {limit:.1f}s, took {took:.1f}s")
+        return solver, status
 
     roster: dict[str, list[str | None]] | None = None
     objective: int | None = None
@@ -715,11 +741,13 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
                                                               seed=opts.random_seed, bound=bound, guide=guide)
             if proven():
                 return result("OPTIMAL")
-            if deadline - time.perf_counter() < 1.0:  # no time left for a full run: it would only overrun
+            if final_run_seconds(deadline, time.perf_counter(), overrun, built) < 1.0:
                 return result("FEASIBLE")
             rm.model.clear_hints()
-            _add_hint(rm, roster)
-    solver, status = full_solve(deadline - time.perf_counter(), first_only=False)
+            _add_hint(rm, roster)  # 2.4 s on Instance24's model
+            if final_run_seconds(deadline, time.perf_counter(), overrun, built) < 1.0:
+                return result("FEASIBLE")
+    solver, status = full_solve(final_run_seconds(deadline, time.perf_counter(), overrun, built), first_only=False)
     status_name = solver.status_name(status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = round(solver.objective_value)
