@@ -274,8 +274,10 @@ def test_after_an_lp_phase_cut_for_its_pace_the_lns_runs_to_the_deadline(monkeyp
         res = solve(inst, SolveOptions(max_time_in_seconds=4.0, backtrack_from=1.0))
         assert res.objective is not None and check_roster(inst, res.roster).penalty == res.objective
         assert res.bound is not None and 0.0 <= res.bound <= res.objective  # a cut LP's bound is below 0
-        assert len(ends) == 1
-        assert (ends[0] >= start + 4.0) == to_the_end
+        # the LNS after column generation is the last call; a phase kept whose LP is solved in time (at the
+        # machine's pace: 25 rounds in 2.2 s) has its roster polished by an LNS call before it
+        assert len(ends) == 1 if to_the_end else len(ends) in (1, 2)
+        assert (ends[-1] >= start + 4.0) == to_the_end
 
 
 def test_a_dive_whose_lp_is_at_its_floor_prices_no_round() -> None:

@@ -689,7 +689,10 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
     guide: dict[tuple[int, int, int], float] | None = None
 
     def result(status_name: str) -> SolveResult:
-        return SolveResult(instance.name, status_name, objective, bound, roster, time.perf_counter() - t0, built,
+        # a roster's penalty is never negative: 0 bounds it when no run gave a bound (Instance24 when its last full
+        # run is skipped)
+        floor = bound if bound is not None or objective is None else 0.0
+        return SolveResult(instance.name, status_name, objective, floor, roster, time.perf_counter() - t0, built,
                            str(solver.parameters))
 
     def proven() -> bool:
