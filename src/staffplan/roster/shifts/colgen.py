@@ -554,15 +554,24 @@ BACKTRACK_DIVE_ROUNDS = 50
 # 28,556 in the 267 s left; with 40 s of column generation, the LNS alone gave 23,701. At round 5 Instance21
 # projects 41-56 rounds (its rounds take 5-7 s, and grow), Instances 13 and 20 (LPs solved in 42 and ~60 rounds)
 # ~220; 1-12 at 60 s (short runs, never judged) solve theirs in at most 33. Judged at round 10, 21 gave its LP
-# phase ~30 s more for nothing.
+# phase ~30 s more for nothing. On a faster machine (rounds of 3.6 s growing to 14 s) 21 projected 82 rounds and
+# went on with 80 needed: 43 rounds in 334 s left its LP 5 % above its bound and the run ended at 27,079 (21,726-
+# 22,056 when cut); 13 and 20 projected 278 and 316 there. 130 lies as far from 21's 82 as from 13's and 20's
+# ~220 on the slower machine.
 PACE_ROUNDS = 5
-LP_ROUNDS_NEEDED = 80
+LP_ROUNDS_NEEDED = 130
+
+
+def projected_rounds(rounds: int, last_round: float, seconds_left: float) -> float:
+    """The rounds an LP phase ``rounds`` rounds in would have in all at the pace of its last round
+    (``last_round`` seconds) with ``seconds_left`` to its end."""
+    return rounds + seconds_left / max(last_round, 1e-6)
 
 
 def lp_out_of_reach(rounds: int, last_round: float, seconds_left: float) -> bool:
     """Whether an LP phase ``rounds`` rounds in, its last round ``last_round`` seconds long and ``seconds_left`` to
     its end, should stop: judged once, at :data:`PACE_ROUNDS`, against :data:`LP_ROUNDS_NEEDED`."""
-    return rounds == PACE_ROUNDS and rounds + seconds_left / max(last_round, 1e-6) < LP_ROUNDS_NEEDED
+    return rounds == PACE_ROUNDS and projected_rounds(rounds, last_round, seconds_left) < LP_ROUNDS_NEEDED
 
 
 def dive_rounds(horizon: int, backtrack: bool) -> float:
@@ -1003,6 +1012,8 @@ def column_generation(
                 break
             now = time.perf_counter()
             lp_end = lp_deadline if extended else _extended(lp_deadline, deadline)
+            if judge_pace and gen.rounds == PACE_ROUNDS:
+                note(f"pace: {projected_rounds(gen.rounds, now - round_start, lp_end - now):.0f} rounds in time")
             if judge_pace and lp_out_of_reach(gen.rounds, now - round_start, lp_end - now):
                 lp_cut = True
                 note(f"lp phase ends: {now - round_start:.1f} s a round leaves too few rounds")
