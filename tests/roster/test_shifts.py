@@ -603,8 +603,7 @@ def test_the_last_full_run_leaves_room_for_what_runs_overran_and_for_reading_the
     """Instance24's phase 1 ran 3.3 s past its limit and its model took 19 s to build: with 16.9 s left the last
     run is given 16.9 - 3.3 - 9.5 = 4.1 s; a run that ended early (negative overrun) gives nothing back; a small
     model that kept to its limits leaves the last run all the time left."""
-    share = model.RELEASE_SHARE
-    assert share == 0.5
+    assert model.RELEASE_SHARE == 0.5
     assert model.final_run_seconds(100.0, 83.1, 3.3, 19.0) == pytest.approx(4.1)
     assert model.final_run_seconds(100.0, 83.1, -1.8, 5.8) == pytest.approx(16.9 - 2.9)
     assert model.final_run_seconds(100.0, 98.5, 0.0, 0.0) == pytest.approx(1.5)
