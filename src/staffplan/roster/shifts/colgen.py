@@ -1013,11 +1013,12 @@ def column_generation(
             now = time.perf_counter()
             lp_end = lp_deadline if extended else _extended(lp_deadline, deadline)
             if judge_pace and gen.rounds == PACE_ROUNDS:
-                note(f"pace: {projected_rounds(gen.rounds, now - round_start, lp_end - now):.0f} rounds in time")
-            if judge_pace and lp_out_of_reach(gen.rounds, now - round_start, lp_end - now):
-                lp_cut = True
-                note(f"lp phase ends: {now - round_start:.1f} s a round leaves too few rounds")
-                break
+                last, left = now - round_start, lp_end - now
+                note(f"pace: {projected_rounds(gen.rounds, last, left):.0f} rounds in time")
+                if lp_out_of_reach(gen.rounds, last, left):
+                    lp_cut = True
+                    note(f"lp phase ends: {last:.1f} s a round leaves too few rounds")
+                    break
             if not extended and now >= lp_deadline:
                 extended = True
                 lp_deadline = _extended(now, deadline)

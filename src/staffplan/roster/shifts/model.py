@@ -674,12 +674,12 @@ def solve(instance: Instance, options: SolveOptions | None = None) -> SolveResul
         )
         if first_only:
             solver.parameters.stop_after_first_solution = True
+        limit = solver.parameters.max_time_in_seconds
         start = time.perf_counter()
         status = solver.solve(rm.model)
         took = time.perf_counter() - start
-        overrun = max(overrun, took - solver.parameters.max_time_in_seconds)
+        overrun = max(overrun, took - limit)
         if _DEBUG:
-            limit = solver.parameters.max_time_in_seconds
             print(f"full run at {start - t0:.1f}s: limit {limit:.1f}s, took {took:.1f}s")
         return solver, status
 
