@@ -652,10 +652,10 @@ def test_a_rise_with_no_take_back_left_releases_the_step_to_the_completion(monke
 
 
 @needs_data
-def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees() -> None:
+def test_a_completion_starts_from_the_heaviest_rows_and_falls_back_on_the_sequential_ones() -> None:
     """The unlocked employees' heaviest rows all copy one row (badly over one cover, under the rest); the
-    completion starts instead from the locked rows plus a sequential construction over the unlocked employees,
-    which is cheaper and feasible, keeps the locked rows, and is the roster returned when it finds nothing better."""
+    completion starts from them all the same (the LP's shape), and when it finds nothing better, the roster
+    returned is the locked rows plus a sequential construction over the unlocked employees, which is cheaper."""
     inst = load_instance(DATA / "Instance1.txt")
     pricers = [Pricer(inst, e) for e in range(len(inst.staff))]
     master = Master(inst)
@@ -678,9 +678,9 @@ def test_a_completion_starts_from_the_sequential_rows_of_the_unlocked_employees(
     with ThreadPoolExecutor(max_workers=2) as pool:
         rows = _complete(Generator(inst, master, pricers, pool), heaviest, unlocked, complete,
                          time.perf_counter() + 10, None, 5.0)
-    assert len(seen) == 1 and seen[0] < by_weight
+    assert seen == [by_weight]
     checked = check_roster(inst, to_roster(inst, rows))
-    assert checked.feasible and checked.penalty == seen[0] == objective_of(inst, rows)
+    assert checked.feasible and checked.penalty == objective_of(inst, rows) < by_weight
     kept = {c.employee: c.cells for c in first if c.employee not in unlocked}
     assert {c.employee: c.cells for c in rows if c.employee not in unlocked} == kept
 
