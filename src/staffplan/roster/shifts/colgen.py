@@ -668,12 +668,12 @@ def _complete(gen: Generator, heaviest: Mapping[int, tuple[float, int]], unlocke
     28 of 120 employees unlocked, 20 s: 1,954 from the heaviest rows (7,513) against 2,873 from the sequential
     roster (4,547; 2,585 in 30 s); Instance12, 11 of 60, 6 s: 4,252 from the heaviest rows (6,893), 20 s from the
     sequential roster (5,785) 4,347."""
+    instance = gen.master.instance
     fallback = _finish(gen, heaviest, set(unlocked), seconds)
-    free = {(e, d) for e in unlocked for d in range(gen.master.instance.horizon)}
+    free = {(e, d) for e in unlocked for d in range(instance.horizon)}
     rows, start, found = _completed(gen, complete, _heaviest_rows(gen.master, heaviest), free, deadline)
     if note is not None:
         note(f"dive completed {len(unlocked)} employees: {start} -> {found}")
-    instance = gen.master.instance
     return min(rows, fallback, key=lambda cols: objective_of(instance, cols))
 
 
